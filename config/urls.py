@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from survey import views as survey_views
+
+admin.site.site_header = "Administration des enquêtes qualité"
+admin.site.site_title = "Enquêtes qualité"
+
+urlpatterns = [
+    path("", survey_views.home, name="home"),
+    path("compte/", include("survey.urls_accounts")),
+    path("saisie/", include("survey.urls")),
+    path("mystere/", include("mystery.urls")),
+    path("tableau-de-bord/", include("reports.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += []

@@ -1,0 +1,137 @@
+"""The one access helper: who may see which page, scoped to which organisations.
+
+Every view goes through ``role_required`` (a role in at least one organisation, else 403)
+and reads objects through ``scoped`` / ``get_scoped_or_404`` (objects of the user's
+organisations for that role, else 404: an object of another organisation does not exist
+for this user). Superusers are national administrators and see every organisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from .models import Membership, Organisation, Role
+
+M = TypeVar("M", bound=Model)
+AnyUser = AbstractBaseUser | AnonymousUser
+
+ALL_ROLES = frozenset(Role)
+# What each kind of page admits. The quality manager also types in paper questionnaires
+# and may log mystery tests, so their pages admit them too.
+ENTRY = frozenset({Role.INTERVIEWER, Role.QUALITY_MANAGER})
+MYSTERY = frozenset({Role.STAFF, Role.QUALITY_MANAGER})
+MANAGEMENT = frozenset({Role.QUALITY_MANAGER})
+
+SESSION_KEY = "organisation_id"
+
+
+def organisation_ids(user: AnyUser, roles: Iterable[str] = ALL_ROLES) -> QuerySet[Organisation]:
+    """The organisations where ``user`` holds one of ``roles`` (a lazy queryset)."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    if getattr(user, "is_superuser", False):
+        return Organisation.objects.all()
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role__in=list(roles)
+    ).distinct()
+
+
+def scoped(queryset: QuerySet[M], user: AnyUser, roles: Iterable[str] = ALL_ROLES) -> QuerySet[M]:
+    """Restrict ``queryset`` to the objects of the user's organisations for ``roles``.
+
+    The model says how it reaches its organisation with ``organisation_path``.
+    """
+    path = queryset.model.organisation_path  # type: ignore[attr-defined]
+    if getattr(user, "is_superuser", False):
+        return queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    lookup = "pk__in" if path == "pk" else f"{path}__in"
+    return queryset.filter(**{lookup: organisation_ids(user, roles).values("pk")})
+
+
+def get_scoped_or_404(
+    queryset: QuerySet[M], user: AnyUser, roles: Iterable[str] = ALL_ROLES, **lookup: Any
+) -> M:
+    return get_object_or_404(scoped(queryset, user, roles), **lookup)
+
+
+@dataclass(frozen=True)
+class Context:
+    """The organisation a request works in, and the user's role there."""
+
+    organisation: Organisation
+    role: str | None  # None for a superuser who holds no role there
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role else "Administration nationale"
+
+
+def memberships(user: AnyUser) -> list[Membership]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.filter(user_id=user.pk).select_related("organisation").order_by(
+            "organisation__name"
+        )
+    )
+
+
+def current_context(request: HttpRequest) -> Context | None:
+    """The organisation chosen in the session, or the user's first one. Cached per request."""
+    cached = getattr(request, "_access_context", False)
+    if cached is not False:
+        return cached  # type: ignore[no-any-return]
+    user = request.user
+    context: Context | None = None
+    if user.is_authenticated:
+        chosen = request.session.get(SESSION_KEY)
+        mine = memberships(user)
+        match = next((m for m in mine if m.organisation_id == chosen), None) or (
+            mine[0] if mine else None
+        )
+        if match is not None:
+            context = Context(match.organisation, match.role)
+        elif user.is_superuser:
+            organisation = (
+                Organisation.objects.filter(pk=chosen).first() or Organisation.objects.first()
+            )
+            context = Context(organisation, None) if organisation else None
+    request._access_context = context  # type: ignore[attr-defined]
+    return context
+
+
+def role_required(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponse]], Any]:
+    """Log in first; then the user must hold one of ``roles`` somewhere (403 otherwise).
+
+    Objects are then read through ``scoped`` with the same roles, which 404s on any
+    object outside the user's organisations.
+    """
+    allowed = frozenset(roles)
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_superuser and not (
+                Membership.objects.filter(user_id=user.pk, role__in=allowed).exists()
+            ):
+                raise PermissionDenied("Cette page est réservée à un autre rôle.")
+            return view(request, *args, **kwargs)
+
+        wrapper.allowed_roles = allowed  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator

@@ -1,0 +1,42 @@
+from .campaigns import Campaign, CampaignClosed, CampaignStatus, InvalidTransition
+from .organisations import Membership, Organisation, Role, Site
+from .questionnaires import (
+    CHOICE_KINDS,
+    SCALE_KINDS,
+    Channel,
+    Choice,
+    Polarity,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    Section,
+)
+from .reference import Arrondissement, Commune, Engagement, Epci, Framework, fold
+from .responses import Answer, Response
+
+__all__ = [
+    "CHOICE_KINDS",
+    "SCALE_KINDS",
+    "Answer",
+    "Arrondissement",
+    "Campaign",
+    "CampaignClosed",
+    "CampaignStatus",
+    "Channel",
+    "Choice",
+    "Commune",
+    "Engagement",
+    "Epci",
+    "Framework",
+    "InvalidTransition",
+    "Membership",
+    "Organisation",
+    "Polarity",
+    "Question",
+    "QuestionKind",
+    "Questionnaire",
+    "Response",
+    "Role",
+    "Section",
+    "fold",
+]

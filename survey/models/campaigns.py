@@ -1,0 +1,164 @@
+"""A campaign: one organisation's yearly survey round, with its objective and its life cycle."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from .organisations import Organisation
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "En préparation"
+    OPEN = "open", "Ouverte"
+    CLOSED = "closed", "Clôturée"
+
+
+class CampaignClosed(ValidationError):
+    """Raised by every write that a closed campaign refuses."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        super().__init__(
+            f"La campagne « {campaign} » est clôturée : elle ne peut plus être modifiée.",
+            code="campaign_closed",
+        )
+
+
+class InvalidTransition(ValidationError):
+    pass
+
+
+class CampaignQuerySet(models.QuerySet["Campaign"]):
+    def open(self) -> CampaignQuerySet:
+        return self.filter(status=CampaignStatus.OPEN)
+
+
+percent = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+
+class Campaign(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="campaigns", verbose_name="organisation"
+    )
+    year = models.PositiveSmallIntegerField(
+        "année", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    title = models.CharField("intitulé", max_length=200)
+    start_date = models.DateField("début de l'enquête")
+    end_date = models.DateField("fin de l'enquête")
+    objective = models.DecimalField(
+        "objectif (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(75),
+        validators=percent,
+        help_text="Taux de réponses favorables à atteindre.",
+    )
+    orange_band = models.DecimalField(
+        "marge orange (points)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(5),
+        validators=percent,
+        help_text="Sous l'objectif de moins de cette marge : « objectif presque atteint ».",
+    )
+    status = models.CharField(
+        "statut",
+        max_length=10,
+        choices=CampaignStatus.choices,
+        default=CampaignStatus.DRAFT,
+        editable=False,
+    )
+    opened_at = models.DateTimeField("ouverte le", null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField("clôturée le", null=True, blank=True, editable=False)
+
+    objects = CampaignQuerySet.as_manager()
+
+    organisation_path = "organisation"
+
+    class Meta:
+        ordering = ["organisation", "-year"]
+        verbose_name = "campagne"
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="campaign_one_per_year"),
+            models.CheckConstraint(
+                condition=models.Q(start_date__lte=models.F("end_date")),
+                name="campaign_period_in_order",
+                violation_error_message="La fin de l'enquête précède son début.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(objective__gte=0, objective__lte=100),
+                name="campaign_objective_is_a_percentage",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(orange_band__gte=0, orange_band__lte=100),
+                name="campaign_orange_band_is_a_percentage",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    # --- life cycle -----------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CampaignStatus.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == CampaignStatus.CLOSED
+
+    def check_editable(self) -> None:
+        """Raise CampaignClosed if nothing of this campaign may change any more."""
+        if self.is_closed:
+            raise CampaignClosed(self)
+
+    def check_accepts_responses(self) -> None:
+        if self.is_closed:
+            raise CampaignClosed(self)
+        if self.status != CampaignStatus.OPEN:
+            raise ValidationError(
+                f"La campagne « {self} » n'est pas encore ouverte : "
+                "elle ne reçoit pas de questionnaires.",
+                code="campaign_not_open",
+            )
+
+    def open(self) -> None:
+        """Draft -> open. Costs one UPDATE."""
+        if self.status != CampaignStatus.DRAFT:
+            raise InvalidTransition(
+                "Seule une campagne en préparation peut être ouverte.", code="invalid_transition"
+            )
+        if not self.questionnaires.exists():
+            raise InvalidTransition(
+                "Ajoutez au moins un questionnaire avant d'ouvrir la campagne.",
+                code="no_questionnaire",
+            )
+        self.status = CampaignStatus.OPEN
+        self.opened_at = timezone.now()
+        self.save(update_fields=["status", "opened_at"])
+
+    def close(self) -> None:
+        """Open -> closed. A closed campaign is read-only for good."""
+        if self.status != CampaignStatus.OPEN:
+            raise InvalidTransition(
+                "Seule une campagne ouverte peut être clôturée.", code="invalid_transition"
+            )
+        self.status = CampaignStatus.CLOSED
+        self.closed_at = timezone.now()
+        self.save(update_fields=["status", "closed_at"])
+
+    # --- neighbours -----------------------------------------------------------------
+
+    def previous(self) -> Campaign | None:
+        """The same organisation's latest earlier campaign. Costs one query."""
+        return (
+            Campaign.objects.filter(organisation_id=self.organisation_id, year__lt=self.year)
+            .order_by("-year")
+            .first()
+        )

@@ -1,0 +1,97 @@
+"""Who runs a campaign (an organisation), where it collects (sites) and who does what (roles)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+
+class Organisation(models.Model):
+    """A prefecture. Every piece of survey data belongs to exactly one."""
+
+    name = models.CharField("nom", max_length=200, unique=True)
+    departement_code = models.CharField(
+        "code du département",
+        max_length=3,
+        unique=True,
+        validators=[RegexValidator(r"^(\d{2}|2A|2B|97\d)$", "Code de département invalide.")],
+        help_text="Code INSEE du département : 16, 2A, 974…",
+    )
+
+    organisation_path = "pk"
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "organisation"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_alsace_moselle_calendar(self) -> bool:
+        """Bas-Rhin, Haut-Rhin and Moselle keep two more public holidays."""
+        return self.departement_code in {"57", "67", "68"}
+
+
+class Site(models.Model):
+    class Kind(models.TextChoices):
+        PREFECTURE = "prefecture", "Préfecture"
+        SOUS_PREFECTURE = "sous_prefecture", "Sous-préfecture"
+        OTHER = "other", "Autre site d'accueil"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="sites", verbose_name="organisation"
+    )
+    name = models.CharField("nom", max_length=200)
+    kind = models.CharField("type", max_length=20, choices=Kind.choices, default=Kind.PREFECTURE)
+    is_active = models.BooleanField("actif", default=True)
+
+    organisation_path = "organisation"
+
+    class Meta:
+        ordering = ["organisation", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="site_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    INTERVIEWER = "interviewer", "Enquêteur ou enquêtrice"
+    STAFF = "staff", "Agent"
+    QUALITY_MANAGER = "quality_manager", "Responsable qualité"
+
+
+class Membership(models.Model):
+    """A user's role in one organisation; a user may belong to several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name="utilisateur",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name="organisation",
+    )
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+
+    organisation_path = "organisation"
+
+    class Meta:
+        ordering = ["organisation", "user__username"]
+        verbose_name = "rattachement"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="membership_one_role_per_organisation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} ({self.organisation})"

@@ -1,0 +1,126 @@
+"""Responses and their answers, stored as normalised rows (see docs/storage.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from .campaigns import Campaign
+from .organisations import Site
+from .questionnaires import Channel, Choice, Question, Questionnaire
+from .reference import Commune
+
+
+class Response(models.Model):
+    """One filled questionnaire.
+
+    ``uuid`` is made by the client before the first submission attempt; its unique index is
+    what makes a retried or replayed submission create nothing.
+    ``campaign`` and ``channel`` repeat the questionnaire's so that every dashboard filter
+    (campaign, channel, site, week) reads this table alone.
+    """
+
+    uuid = models.UUIDField("identifiant client", unique=True, editable=False)
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="responses", editable=False
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="responses"
+    )
+    channel = models.CharField("canal", max_length=10, choices=Channel.choices, editable=False)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="responses")
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+        verbose_name="enquêteur",
+    )
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    submitted_at = models.DateTimeField("envoyé le", default=timezone.now)
+    received_at = models.DateTimeField("reçu le", auto_now_add=True)
+
+    organisation_path = "campaign__organisation"
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(
+                fields=["campaign", "channel", "submitted_at"], name="response_campaign_time"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(started_at__isnull=True)
+                | models.Q(started_at__lte=models.F("submitted_at")),
+                name="response_started_before_submitted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Questionnaire {self.uuid}"
+
+    def save(self, **kwargs: Any) -> None:
+        self.campaign_id = self.questionnaire.campaign_id
+        self.channel = self.questionnaire.channel
+        campaign = self.questionnaire.campaign
+        if self._state.adding:
+            campaign.check_accepts_responses()
+        else:
+            campaign.check_editable()
+        if self.site.organisation_id != campaign.organisation_id:
+            raise ValidationError({"site": "Ce site n'appartient pas à l'organisation de la campagne."})
+        super().save(**kwargs)
+
+
+class Answer(models.Model):
+    """One answer: a chosen choice, a free text or a commune.
+
+    A multiple-choice question gives one row per chosen choice. Counting a campaign's
+    answers is a GROUP BY on (question, choice), served by ``answer_question_choice``;
+    question ids are unique to a campaign's questionnaire, so no join is needed to scope it.
+    """
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    choice = models.ForeignKey(
+        Choice, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
+    )
+    text = models.TextField("texte", blank=True)
+
+    organisation_path = "response__campaign__organisation"
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["question", "choice"], name="answer_question_choice"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question", "choice"],
+                name="answer_choice_once",
+                condition=models.Q(choice__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["response", "question"],
+                name="answer_value_once",
+                condition=models.Q(choice__isnull=True),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(choice__isnull=False, commune__isnull=True, text="")
+                | models.Q(choice__isnull=True),
+                name="answer_choice_alone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.choice_id:
+            return str(self.choice)
+        return str(self.commune) if self.commune_id else self.text
