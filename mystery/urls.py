@@ -2,5 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
+from . import views
+
 app_name = "mystery"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+]

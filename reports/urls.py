@@ -2,5 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
+from . import views
+
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]

@@ -2,5 +2,9 @@ from __future__ import annotations
 
 from django.urls import path
 
+from . import views
+
 app_name = "survey"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.entry, name="entry"),
+]

@@ -5,3 +5,11 @@ from django.http import HttpRequest, HttpResponse
 
 def home(request: HttpRequest) -> HttpResponse:
     return HttpResponse("")
+
+
+def entry(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("")
+
+
+def switch_organisation(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("")
