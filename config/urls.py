@@ -5,9 +5,6 @@ from django.urls import include, path
 
 from survey import views as survey_views
 
-admin.site.site_header = "Administration des enquêtes qualité"
-admin.site.site_title = "Enquêtes qualité"
-
 urlpatterns = [
     path("", survey_views.home, name="home"),
     path("compte/", include("survey.urls_accounts")),
@@ -17,4 +14,3 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
-

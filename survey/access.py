@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -42,7 +42,7 @@ def organisation_ids(user: AnyUser, roles: Iterable[str] = ALL_ROLES) -> QuerySe
     if getattr(user, "is_superuser", False):
         return Organisation.objects.all()
     return Organisation.objects.filter(
-        memberships__user=user, memberships__role__in=list(roles)
+        memberships__user_id=user.pk, memberships__role__in=list(roles)
     ).distinct()
 
 
@@ -82,17 +82,17 @@ def memberships(user: AnyUser) -> list[Membership]:
     if not user.is_authenticated:
         return []
     return list(
-        Membership.objects.filter(user_id=user.pk).select_related("organisation").order_by(
-            "organisation__name"
-        )
+        Membership.objects.filter(user_id=user.pk)
+        .select_related("organisation")
+        .order_by("organisation__name")
     )
 
 
 def current_context(request: HttpRequest) -> Context | None:
     """The organisation chosen in the session, or the user's first one. Cached per request."""
-    cached = getattr(request, "_access_context", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(request, "_access_context"):
+        cached: Context | None = request._access_context
+        return cached
     user = request.user
     context: Context | None = None
     if user.is_authenticated:
@@ -105,8 +105,8 @@ def current_context(request: HttpRequest) -> Context | None:
             context = Context(match.organisation, match.role)
         elif user.is_superuser:
             organisation = (
-                Organisation.objects.filter(pk=chosen).first() or Organisation.objects.first()
-            )
+                chosen is not None and Organisation.objects.filter(pk=chosen).first()
+            ) or Organisation.objects.first()
             context = Context(organisation, None) if organisation else None
     request._access_context = context  # type: ignore[attr-defined]
     return context
@@ -126,7 +126,7 @@ def role_required(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponse]
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
             if not user.is_superuser and not (
-                Membership.objects.filter(user_id=user.pk, role__in=allowed).exists()
+                Membership.objects.filter(user_id=cast(int, user.pk), role__in=allowed).exists()
             ):
                 raise PermissionDenied("Cette page est réservée à un autre rôle.")
             return view(request, *args, **kwargs)
@@ -135,3 +135,14 @@ def role_required(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponse]
         return wrapper
 
     return decorator
+
+
+def work_organisation(request: HttpRequest, roles: Iterable[str]) -> Organisation | None:
+    """The organisation a page of ``roles`` works in: the current one if the user holds
+    such a role there, else the first one where they do."""
+    allowed = frozenset(roles)
+    context = current_context(request)
+    user = request.user
+    if context is not None and (user.is_superuser or context.role in allowed):
+        return context.organisation
+    return organisation_ids(user, allowed).order_by("name").first()

@@ -1,15 +1,82 @@
+"""Home, organisation switch, and the questionnaire pages of the entry side."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from . import access
+from .models import Campaign, Questionnaire, Role
+
+HOME_BY_ROLE = {
+    Role.INTERVIEWER: "survey:entry",
+    Role.STAFF: "mystery:index",
+    Role.QUALITY_MANAGER: "reports:dashboard",
+}
 
 
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    """Send each role to its work."""
+    context = access.current_context(request)
+    if context is None:
+        if request.user.is_superuser:
+            return redirect("admin:index")
+        return render(request, "survey/no_membership.html", status=403)
+    if context.role is None:  # a national administrator
+        return redirect("reports:dashboard")
+    return redirect(HOME_BY_ROLE[Role(context.role)])
 
 
-def entry(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
-
-
+@login_required
+@require_POST
 def switch_organisation(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    raw = request.POST.get("organisation", "")
+    organisation = (
+        access.organisation_ids(request.user).filter(pk=int(raw)).first() if raw.isdigit() else None
+    )
+    if organisation is None:
+        messages.error(request, "Vous n'êtes pas rattaché(e) à cette organisation.")
+    else:
+        request.session[access.SESSION_KEY] = organisation.pk
+        messages.success(request, f"Vous travaillez maintenant pour : {organisation}.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    return HttpResponseRedirect(target)
+
+
+@access.role_required(access.ENTRY)
+def entry(request: HttpRequest) -> HttpResponse:
+    """The interviewer's start page: the open campaigns and their questionnaires."""
+    organisation = access.work_organisation(request, access.ENTRY)
+    campaigns = (
+        access.scoped(Campaign.objects.open(), request.user, access.ENTRY)
+        .filter(organisation=organisation)
+        .prefetch_related("questionnaires")
+    )
+    return render(
+        request, "survey/entry.html", {"campaigns": campaigns, "organisation": organisation}
+    )
+
+
+@access.role_required(access.ENTRY)
+def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The questionnaire as the interviewer reads it: sections, questions, scales, conditions."""
+    questionnaire = access.get_scoped_or_404(
+        Questionnaire.objects.select_related("campaign"), request.user, access.ENTRY, pk=pk
+    )
+    sections = questionnaire.sections.prefetch_related(
+        "questions__choices", "questions__engagements", "questions__condition_question"
+    )
+    return render(
+        request,
+        "survey/questionnaire_detail.html",
+        {"questionnaire": questionnaire, "campaign": questionnaire.campaign, "sections": sections},
+    )

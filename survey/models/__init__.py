@@ -38,5 +38,6 @@ __all__ = [
     "Response",
     "Role",
     "Section",
+    "Site",
     "fold",
 ]

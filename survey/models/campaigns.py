@@ -42,7 +42,10 @@ percent = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
 class Campaign(models.Model):
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="campaigns", verbose_name="organisation"
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name="organisation",
     )
     year = models.PositiveSmallIntegerField(
         "année", validators=[MinValueValidator(2000), MaxValueValidator(2100)]

@@ -25,22 +25,25 @@ class Channel(models.TextChoices):
     PHONE = "phone", "Téléphone"
 
 
-class CampaignChildMixin:
-    """Refuses writes once the owning campaign is closed."""
+class CampaignChild(models.Model):
+    """A part of a campaign's questionnaires: refuses writes once the campaign is closed."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, **kwargs: Any) -> None:
+        self.owning_campaign().check_editable()
+        super().save(**kwargs)
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        self.owning_campaign().check_editable()
+        return super().delete(using=using, keep_parents=keep_parents)
 
     def owning_campaign(self) -> Campaign:
         raise NotImplementedError
 
-    def save(self, **kwargs: Any) -> None:
-        self.owning_campaign().check_editable()
-        super().save(**kwargs)  # type: ignore[misc]
 
-    def delete(self, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        self.owning_campaign().check_editable()
-        return super().delete(**kwargs)  # type: ignore[misc, no-any-return]
-
-
-class Questionnaire(CampaignChildMixin, models.Model):
+class Questionnaire(CampaignChild):
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="questionnaires", verbose_name="campagne"
     )
@@ -65,7 +68,7 @@ class Questionnaire(CampaignChildMixin, models.Model):
         return self.campaign
 
 
-class Section(CampaignChildMixin, models.Model):
+class Section(CampaignChild):
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.CASCADE, related_name="sections"
     )
@@ -110,7 +113,7 @@ CHOICE_KINDS = frozenset(
 SCALE_KINDS = frozenset({QuestionKind.SATISFACTION, QuestionKind.AGREEMENT})
 
 
-class Question(CampaignChildMixin, models.Model):
+class Question(CampaignChild):
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.CASCADE, related_name="questions"
     )
@@ -167,6 +170,12 @@ class Question(CampaignChildMixin, models.Model):
     def __str__(self) -> str:
         return f"Q{self.number} {self.text}" if self.number else self.text
 
+    def save(self, **kwargs: Any) -> None:
+        # The invariants on the condition span rows, so no database constraint can hold
+        # them: every save checks them.
+        self.clean()
+        super().save(**kwargs)
+
     def owning_campaign(self) -> Campaign:
         return self.questionnaire.campaign
 
@@ -176,11 +185,14 @@ class Question(CampaignChildMixin, models.Model):
 
     def clean(self) -> None:
         errors: dict[str, list[str]] = {}
-        if self.section_id and self.questionnaire_id:
-            if self.section.questionnaire_id != self.questionnaire_id:
-                errors.setdefault("section", []).append(
-                    "La section appartient à un autre questionnaire."
-                )
+        if (
+            self.section_id
+            and self.questionnaire_id
+            and self.section.questionnaire_id != self.questionnaire_id
+        ):
+            errors.setdefault("section", []).append(
+                "La section appartient à un autre questionnaire."
+            )
         condition = self.condition_question
         if condition is None:
             if self.condition_codes:
@@ -223,12 +235,6 @@ class Question(CampaignChildMixin, models.Model):
             }
         return {}
 
-    def save(self, **kwargs: Any) -> None:
-        # The invariants on the condition span rows, so no database constraint can hold
-        # them: every save checks them.
-        self.clean()
-        super().save(**kwargs)
-
     def is_asked(self, answer_codes: dict[str, set[str]]) -> bool:
         """Whether this question is asked, given the choice codes answered so far by code."""
         if self.condition_question is None:
@@ -244,7 +250,7 @@ class Polarity(models.TextChoices):
     OUTSIDE = "outside", "Hors base (non concerné, sans réponse)"
 
 
-class Choice(CampaignChildMixin, models.Model):
+class Choice(CampaignChild):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
     code = models.CharField("code", max_length=40, validators=[code_validator])
     label = models.CharField("libellé", max_length=200)

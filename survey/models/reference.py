@@ -91,7 +91,9 @@ class Engagement(models.Model):
     class Meta:
         ordering = ["framework", "order", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["framework", "number"], name="engagement_unique_number"),
+            models.UniqueConstraint(
+                fields=["framework", "number"], name="engagement_unique_number"
+            ),
         ]
 
     def __str__(self) -> str:

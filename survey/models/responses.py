@@ -74,7 +74,9 @@ class Response(models.Model):
         else:
             campaign.check_editable()
         if self.site.organisation_id != campaign.organisation_id:
-            raise ValidationError({"site": "Ce site n'appartient pas à l'organisation de la campagne."})
+            raise ValidationError(
+                {"site": "Ce site n'appartient pas à l'organisation de la campagne."}
+            )
         super().save(**kwargs)
 
 

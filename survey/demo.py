@@ -1,0 +1,78 @@
+"""The demo: the Charente prefecture, its 2016 campaign and four accounts.
+
+Idempotent: a second run finds everything in place and creates nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .communes import load_communes
+from .models import Campaign, CampaignStatus, Membership, Organisation, Role, Site
+from .services.campaigns import FIXTURES, create_campaign
+
+DEMO_PASSWORD = "demo"
+DEMO_ACCOUNTS = [
+    ("admin", None, "administration nationale (superutilisateur)"),
+    ("responsable", Role.QUALITY_MANAGER, "responsable qualité"),
+    ("agent", Role.STAFF, "agent (tests mystères)"),
+    ("stagiaire", Role.INTERVIEWER, "élève stagiaire (saisie)"),
+]
+SITES = [
+    ("Préfecture de la Charente (Angoulême)", Site.Kind.PREFECTURE),
+    ("Sous-préfecture de Cognac", Site.Kind.SOUS_PREFECTURE),
+    ("Sous-préfecture de Confolens", Site.Kind.SOUS_PREFECTURE),
+]
+
+
+@dataclass
+class DemoResult:
+    campaign: Campaign
+    accounts: list[tuple[str, str, bool]] = field(default_factory=list)  # name, role, created
+
+
+@transaction.atomic
+def load_demo() -> DemoResult:
+    load_communes(FIXTURES / "communes" / "charente_communes_cog2026.csv")
+    organisation, _ = Organisation.objects.get_or_create(
+        departement_code="16", defaults={"name": "Préfecture de la Charente"}
+    )
+    for name, kind in SITES:
+        Site.objects.get_or_create(organisation=organisation, name=name, defaults={"kind": kind})
+
+    campaign = Campaign.objects.filter(organisation=organisation, year=2016).first()
+    if campaign is None:
+        campaign = create_campaign(
+            organisation=organisation,
+            year=2016,
+            title="Enquête de satisfaction sur l'accueil en préfecture — octobre 2016",
+            start_date=datetime.date(2016, 10, 3),
+            end_date=datetime.date(2016, 10, 14),
+            objective=Decimal(75),
+            orange_band=Decimal(5),
+            canonical=True,
+        )
+    if campaign.status == CampaignStatus.DRAFT:
+        campaign.open()
+
+    result = DemoResult(campaign=campaign)
+    user_model = get_user_model()
+    for username, role, label in DEMO_ACCOUNTS:
+        user, created = user_model.objects.get_or_create(
+            username=username,
+            defaults={"is_superuser": role is None, "is_staff": role is None},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        if role is not None:
+            Membership.objects.get_or_create(
+                user=user, organisation=organisation, defaults={"role": role}
+            )
+        result.accounts.append((username, label, created))
+    return result

@@ -1,0 +1,69 @@
+"""Forms of the quality manager's campaign set-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.db.models import QuerySet
+
+from .models import Campaign, Organisation
+
+
+class CampaignForm(forms.ModelForm):
+    QUESTIONNAIRES_CANONICAL = "canonical"
+    QUESTIONNAIRES_NONE = "none"
+
+    questionnaires_from = forms.ChoiceField(
+        label="Questionnaires",
+        help_text=(
+            "Copier ceux d'une campagne précédente garde les codes des questions, "
+            "ce qui permet de comparer les années."
+        ),
+    )
+
+    class Meta:
+        model = Campaign
+        fields = ["year", "title", "start_date", "end_date", "objective", "orange_band"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.previous_campaigns: QuerySet[Campaign] = organisation.campaigns.order_by("-year")
+        choices = [
+            (str(c.pk), f"Copier ceux de « {c} » ({c.year})") for c in self.previous_campaigns
+        ]
+        choices += [
+            (self.QUESTIONNAIRES_CANONICAL, "Questionnaires types (modèle Qualipref 2016)"),
+            (self.QUESTIONNAIRES_NONE, "Aucun pour l'instant"),
+        ]
+        field = self.fields["questionnaires_from"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Créer la campagne"))
+
+    def clean_year(self) -> int:
+        year: int = self.cleaned_data["year"]
+        if self.organisation.campaigns.filter(year=year).exists():
+            raise forms.ValidationError(
+                f"Une campagne {year} existe déjà pour {self.organisation}."
+            )
+        return year
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "La fin de l'enquête précède son début.")
+        return cleaned
+
+    def source_campaign(self) -> Campaign | None:
+        value = self.cleaned_data["questionnaires_from"]
+        return self.previous_campaigns.get(pk=int(value)) if value.isdigit() else None

@@ -1,0 +1,90 @@
+"""The quality manager's campaign pages: create, follow, open and close."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from . import access
+from .forms import CampaignForm
+from .models import Campaign, Channel, Response
+from .services.campaigns import create_campaign
+
+
+@access.role_required(access.MANAGEMENT)
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    organisation = access.work_organisation(request, access.MANAGEMENT)
+    if organisation is None:
+        raise Http404("Aucune organisation")
+    form = CampaignForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        choice = form.cleaned_data["questionnaires_from"]
+        try:
+            campaign = create_campaign(
+                organisation=organisation,
+                copy_from=form.source_campaign(),
+                canonical=choice == CampaignForm.QUESTIONNAIRES_CANONICAL,
+                **{k: form.cleaned_data[k] for k in form.Meta.fields},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"La campagne « {campaign} » est créée, en préparation.")
+            return redirect("survey:campaign_detail", pk=campaign.pk)
+    return render(request, "survey/campaign_form.html", {"form": form})
+
+
+@access.role_required(access.MANAGEMENT)
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = access.get_scoped_or_404(
+        Campaign.objects.select_related("organisation"), request.user, access.MANAGEMENT, pk=pk
+    )
+    questionnaires = campaign.questionnaires.annotate(
+        question_count=Count("questions", distinct=True),
+        response_count=Count("responses", distinct=True),
+    )
+    by_site = (
+        Response.objects.filter(campaign=campaign)
+        .values("site__name")
+        .annotate(
+            hall=Count("pk", filter=Q(channel=Channel.HALL)),
+            phone=Count("pk", filter=Q(channel=Channel.PHONE)),
+            total=Count("pk"),
+        )
+        .order_by("site__name")
+    )
+    return render(
+        request,
+        "survey/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "questionnaires": questionnaires,
+            "by_site": by_site,
+            "previous": campaign.previous(),
+        },
+    )
+
+
+@access.role_required(access.MANAGEMENT)
+@require_POST
+def campaign_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = access.get_scoped_or_404(
+        Campaign.objects.all(), request.user, access.MANAGEMENT, pk=pk
+    )
+    action = request.POST.get("action")
+    transitions = {"open": campaign.open, "close": campaign.close}
+    if action not in transitions:
+        messages.error(request, "Action inconnue.")
+    else:
+        try:
+            transitions[action]()
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            done = "ouverte" if action == "open" else "clôturée"
+            messages.success(request, f"La campagne « {campaign} » est {done}.")
+    return redirect("survey:campaign_detail", pk=campaign.pk)
