@@ -78,7 +78,7 @@ lint: $(STAMP_DEV)
 	@status=0; \
 	echo "-- ruff check"; $(BIN)/ruff check . || status=1; \
 	echo "-- ruff format --check"; $(BIN)/ruff format --check . || status=1; \
-	echo "-- mypy"; $(BIN)/mypy . || status=1; \
+	echo "-- mypy"; $(BIN)/mypy || status=1; \
 	echo "-- makemigrations --check"; $(MANAGE) makemigrations --check --dry-run || status=1; \
 	exit $$status
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 
 class QualityAdminSite(admin.AdminSite):
-    site_header = "Administration des enquêtes qualité"
-    site_title = "Enquêtes qualité"
-    index_title = "Données de référence"
+    site_header = _("Administration des enquêtes qualité")
+    site_title = _("Enquêtes qualité")
+    index_title = _("Données de référence")
 
     def has_permission(self, request: HttpRequest) -> bool:
         from survey.models import Membership, Role

@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.locale.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -98,6 +98,9 @@ TEMPLATES = [
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["crispy_dsfr"]
 CRISPY_TEMPLATE_PACK = "crispy_dsfr"
+# The manifest storage rewrites url() inside the DSFR stylesheet, which would then fail
+# django-dsfr's subresource-integrity hash and leave production pages unstyled.
+DSFR_USE_INTEGRITY_CHECKSUMS = False
 
 # SQLite is the embedded default so that a new user needs nothing installed;
 # production and CI point DATABASE_URL at PostgreSQL (psycopg2).
@@ -166,6 +169,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if envbool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_CLIENT_IP_CALLABLE = "config.client_ip.forwarded_client_ip"
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from .models import Membership, Organisation, Role
 
@@ -75,7 +76,7 @@ class Context:
 
     @property
     def role_label(self) -> str:
-        return Role(self.role).label if self.role else "Administration nationale"
+        return Role(self.role).label if self.role else _("Administration nationale")
 
 
 def memberships(user: AnyUser) -> list[Membership]:
@@ -128,7 +129,7 @@ def role_required(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponse]
             if not user.is_superuser and not (
                 Membership.objects.filter(user_id=cast(int, user.pk), role__in=allowed).exists()
             ):
-                raise PermissionDenied("Cette page est réservée à un autre rôle.")
+                raise PermissionDenied(_("Cette page est réservée à un autre rôle."))
             return view(request, *args, **kwargs)
 
         wrapper.allowed_roles = allowed  # type: ignore[attr-defined]

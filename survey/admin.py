@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from . import access
 from .models import (
@@ -79,7 +80,7 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
     ) -> Any:
         # The admin redirects to its index on a missing object; an object of another
         # organisation must not be told apart from one that does not exist: 404, as elsewhere.
-        raise Http404("Objet introuvable")
+        raise Http404(_("Objet introuvable"))
 
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any

@@ -8,6 +8,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Campaign, Organisation
 
@@ -17,8 +19,8 @@ class CampaignForm(forms.ModelForm):
     QUESTIONNAIRES_NONE = "none"
 
     questionnaires_from = forms.ChoiceField(
-        label="Questionnaires",
-        help_text=(
+        label=_("Questionnaires"),
+        help_text=_(
             "Copier ceux d'une campagne précédente garde les codes des questions, "
             "ce qui permet de comparer les années."
         ),
@@ -37,23 +39,32 @@ class CampaignForm(forms.ModelForm):
         self.organisation = organisation
         self.previous_campaigns: QuerySet[Campaign] = organisation.campaigns.order_by("-year")
         choices = [
-            (str(c.pk), f"Copier ceux de « {c} » ({c.year})") for c in self.previous_campaigns
+            (
+                str(c.pk),
+                gettext("Copier ceux de « %(campaign)s » (%(year)s)")
+                % {"campaign": c, "year": c.year},
+            )
+            for c in self.previous_campaigns
         ]
         choices += [
-            (self.QUESTIONNAIRES_CANONICAL, "Questionnaires types (modèle Qualipref 2016)"),
-            (self.QUESTIONNAIRES_NONE, "Aucun pour l'instant"),
+            (
+                self.QUESTIONNAIRES_CANONICAL,
+                gettext("Questionnaires types (modèle Qualipref 2016)"),
+            ),
+            (self.QUESTIONNAIRES_NONE, gettext("Aucun pour l'instant")),
         ]
         field = self.fields["questionnaires_from"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Créer la campagne"))
+        self.helper.add_input(Submit("submit", gettext("Créer la campagne")))
 
     def clean_year(self) -> int:
         year: int = self.cleaned_data["year"]
         if self.organisation.campaigns.filter(year=year).exists():
             raise forms.ValidationError(
-                f"Une campagne {year} existe déjà pour {self.organisation}."
+                gettext("Une campagne %(year)s existe déjà pour %(organisation)s.")
+                % {"year": year, "organisation": self.organisation}
             )
         return year
 
@@ -61,7 +72,7 @@ class CampaignForm(forms.ModelForm):
         cleaned = super().clean() or {}
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
-            self.add_error("end_date", "La fin de l'enquête précède son début.")
+            self.add_error("end_date", gettext("La fin de l'enquête précède son début."))
         return cleaned
 
     def source_campaign(self) -> Campaign | None:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import access
@@ -40,10 +41,14 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
         access.organisation_ids(request.user).filter(pk=int(raw)).first() if raw.isdigit() else None
     )
     if organisation is None:
-        messages.error(request, "Vous n'êtes pas rattaché(e) à cette organisation.")
+        messages.error(request, _("Vous n'êtes pas rattaché(e) à cette organisation."))
     else:
         request.session[access.SESSION_KEY] = organisation.pk
-        messages.success(request, f"Vous travaillez maintenant pour : {organisation}.")
+        messages.success(
+            request,
+            _("Vous travaillez maintenant pour : %(organisation)s.")
+            % {"organisation": organisation},
+        )
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -73,7 +78,9 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Questionnaire.objects.select_related("campaign"), request.user, access.ENTRY, pk=pk
     )
     sections = questionnaire.sections.prefetch_related(
-        "questions__choices", "questions__engagements", "questions__condition_question"
+        "questions__choices",
+        "questions__engagements",
+        "questions__condition_question__choices",
     )
     return render(
         request,

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import access
@@ -19,7 +20,7 @@ from .services.campaigns import create_campaign
 def campaign_create(request: HttpRequest) -> HttpResponse:
     organisation = access.work_organisation(request, access.MANAGEMENT)
     if organisation is None:
-        raise Http404("Aucune organisation")
+        raise Http404(_("Aucune organisation"))
     form = CampaignForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         choice = form.cleaned_data["questionnaires_from"]
@@ -33,7 +34,11 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, f"La campagne « {campaign} » est créée, en préparation.")
+            messages.success(
+                request,
+                _("La campagne « %(campaign)s » est créée, en préparation.")
+                % {"campaign": campaign},
+            )
             return redirect("survey:campaign_detail", pk=campaign.pk)
     return render(request, "survey/campaign_form.html", {"form": form})
 
@@ -78,13 +83,17 @@ def campaign_transition(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action")
     transitions = {"open": campaign.open, "close": campaign.close}
     if action not in transitions:
-        messages.error(request, "Action inconnue.")
+        messages.error(request, _("Action inconnue."))
     else:
         try:
             transitions[action]()
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            done = "ouverte" if action == "open" else "clôturée"
-            messages.success(request, f"La campagne « {campaign} » est {done}.")
+            done = (
+                _("La campagne « %(campaign)s » est ouverte.")
+                if action == "open"
+                else _("La campagne « %(campaign)s » est clôturée.")
+            )
+            messages.success(request, done % {"campaign": campaign})
     return redirect("survey:campaign_detail", pk=campaign.pk)

@@ -180,14 +180,6 @@ def test_no_template_loads_anything_from_another_site() -> None:
             assert urlsplit(url).hostname in FOOTER_LINK_HOSTS, (template, url)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "settings needs DSFR_USE_INTEGRITY_CHECKSUMS = False: the manifest storage used when "
-        "DEBUG is false rewrites url() in the DSFR CSS, so the browser rejects the file "
-        "against django-dsfr's integrity hash and the pages lose all their styles"
-    ),
-)
 def test_the_dsfr_css_carries_no_integrity_hash_that_collectstatic_would_break(
     client: Client,
 ) -> None:

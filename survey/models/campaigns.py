@@ -8,14 +8,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .organisations import Organisation
 
 
 class CampaignStatus(models.TextChoices):
-    DRAFT = "draft", "En préparation"
-    OPEN = "open", "Ouverte"
-    CLOSED = "closed", "Clôturée"
+    DRAFT = "draft", _("En préparation")
+    OPEN = "open", _("Ouverte")
+    CLOSED = "closed", _("Clôturée")
 
 
 class CampaignClosed(ValidationError):
@@ -23,7 +25,8 @@ class CampaignClosed(ValidationError):
 
     def __init__(self, campaign: Campaign) -> None:
         super().__init__(
-            f"La campagne « {campaign} » est clôturée : elle ne peut plus être modifiée.",
+            gettext("La campagne « %(campaign)s » est clôturée : elle ne peut plus être modifiée.")
+            % {"campaign": campaign},
             code="campaign_closed",
         )
 
@@ -45,39 +48,39 @@ class Campaign(models.Model):
         Organisation,
         on_delete=models.PROTECT,
         related_name="campaigns",
-        verbose_name="organisation",
+        verbose_name=_("organisation"),
     )
     year = models.PositiveSmallIntegerField(
-        "année", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        _("année"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
-    title = models.CharField("intitulé", max_length=200)
-    start_date = models.DateField("début de l'enquête")
-    end_date = models.DateField("fin de l'enquête")
+    title = models.CharField(_("intitulé"), max_length=200)
+    start_date = models.DateField(_("début de l'enquête"))
+    end_date = models.DateField(_("fin de l'enquête"))
     objective = models.DecimalField(
-        "objectif (%)",
+        _("objectif (%)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal(75),
         validators=percent,
-        help_text="Taux de réponses favorables à atteindre.",
+        help_text=_("Taux de réponses favorables à atteindre."),
     )
     orange_band = models.DecimalField(
-        "marge orange (points)",
+        _("marge orange (points)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal(5),
         validators=percent,
-        help_text="Sous l'objectif de moins de cette marge : « objectif presque atteint ».",
+        help_text=_("Sous l'objectif de moins de cette marge : « objectif presque atteint »."),
     )
     status = models.CharField(
-        "statut",
+        _("statut"),
         max_length=10,
         choices=CampaignStatus.choices,
         default=CampaignStatus.DRAFT,
         editable=False,
     )
-    opened_at = models.DateTimeField("ouverte le", null=True, blank=True, editable=False)
-    closed_at = models.DateTimeField("clôturée le", null=True, blank=True, editable=False)
+    opened_at = models.DateTimeField(_("ouverte le"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True, editable=False)
 
     objects = CampaignQuerySet.as_manager()
 
@@ -85,13 +88,14 @@ class Campaign(models.Model):
 
     class Meta:
         ordering = ["organisation", "-year"]
-        verbose_name = "campagne"
+        verbose_name = _("campagne")
+        verbose_name_plural = _("campagnes")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "year"], name="campaign_one_per_year"),
             models.CheckConstraint(
                 condition=models.Q(start_date__lte=models.F("end_date")),
                 name="campaign_period_in_order",
-                violation_error_message="La fin de l'enquête précède son début.",
+                violation_error_message=_("La fin de l'enquête précède son début."),
             ),
             models.CheckConstraint(
                 condition=models.Q(objective__gte=0, objective__lte=100),
@@ -126,8 +130,11 @@ class Campaign(models.Model):
             raise CampaignClosed(self)
         if self.status != CampaignStatus.OPEN:
             raise ValidationError(
-                f"La campagne « {self} » n'est pas encore ouverte : "
-                "elle ne reçoit pas de questionnaires.",
+                gettext(
+                    "La campagne « %(campaign)s » n'est pas encore ouverte : "
+                    "elle ne reçoit pas de questionnaires."
+                )
+                % {"campaign": self},
                 code="campaign_not_open",
             )
 
@@ -135,11 +142,12 @@ class Campaign(models.Model):
         """Draft -> open. Costs one UPDATE."""
         if self.status != CampaignStatus.DRAFT:
             raise InvalidTransition(
-                "Seule une campagne en préparation peut être ouverte.", code="invalid_transition"
+                gettext("Seule une campagne en préparation peut être ouverte."),
+                code="invalid_transition",
             )
         if not self.questionnaires.exists():
             raise InvalidTransition(
-                "Ajoutez au moins un questionnaire avant d'ouvrir la campagne.",
+                gettext("Ajoutez au moins un questionnaire avant d'ouvrir la campagne."),
                 code="no_questionnaire",
             )
         self.status = CampaignStatus.OPEN
@@ -150,7 +158,7 @@ class Campaign(models.Model):
         """Open -> closed. A closed campaign is read-only for good."""
         if self.status != CampaignStatus.OPEN:
             raise InvalidTransition(
-                "Seule une campagne ouverte peut être clôturée.", code="invalid_transition"
+                gettext("Seule une campagne ouverte peut être clôturée."), code="invalid_transition"
             )
         self.status = CampaignStatus.CLOSED
         self.closed_at = timezone.now()

@@ -5,25 +5,27 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Organisation(models.Model):
     """A prefecture. Every piece of survey data belongs to exactly one."""
 
-    name = models.CharField("nom", max_length=200, unique=True)
+    name = models.CharField(_("nom"), max_length=200, unique=True)
     departement_code = models.CharField(
-        "code du département",
+        _("code du département"),
         max_length=3,
         unique=True,
-        validators=[RegexValidator(r"^(\d{2}|2A|2B|97\d)$", "Code de département invalide.")],
-        help_text="Code INSEE du département : 16, 2A, 974…",
+        validators=[RegexValidator(r"^(\d{2}|2A|2B|97\d)$", _("Code de département invalide."))],
+        help_text=_("Code INSEE du département : 16, 2A, 974…"),
     )
 
     organisation_path = "pk"
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "organisation"
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def __str__(self) -> str:
         return self.name
@@ -36,21 +38,26 @@ class Organisation(models.Model):
 
 class Site(models.Model):
     class Kind(models.TextChoices):
-        PREFECTURE = "prefecture", "Préfecture"
-        SOUS_PREFECTURE = "sous_prefecture", "Sous-préfecture"
-        OTHER = "other", "Autre site d'accueil"
+        PREFECTURE = "prefecture", _("Préfecture")
+        SOUS_PREFECTURE = "sous_prefecture", _("Sous-préfecture")
+        OTHER = "other", _("Autre site d'accueil")
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="sites", verbose_name="organisation"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="sites",
+        verbose_name=_("organisation"),
     )
-    name = models.CharField("nom", max_length=200)
-    kind = models.CharField("type", max_length=20, choices=Kind.choices, default=Kind.PREFECTURE)
-    is_active = models.BooleanField("actif", default=True)
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.PREFECTURE)
+    is_active = models.BooleanField(_("actif"), default=True)
 
     organisation_path = "organisation"
 
     class Meta:
         ordering = ["organisation", "kind", "name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "name"], name="site_unique_name"),
         ]
@@ -60,9 +67,9 @@ class Site(models.Model):
 
 
 class Role(models.TextChoices):
-    INTERVIEWER = "interviewer", "Enquêteur ou enquêtrice"
-    STAFF = "staff", "Agent"
-    QUALITY_MANAGER = "quality_manager", "Responsable qualité"
+    INTERVIEWER = "interviewer", _("Enquêteur ou enquêtrice")
+    STAFF = "staff", _("Agent")
+    QUALITY_MANAGER = "quality_manager", _("Responsable qualité")
 
 
 class Membership(models.Model):
@@ -72,21 +79,22 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="memberships",
-        verbose_name="utilisateur",
+        verbose_name=_("utilisateur"),
     )
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.CASCADE,
         related_name="memberships",
-        verbose_name="organisation",
+        verbose_name=_("organisation"),
     )
-    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
 
     organisation_path = "organisation"
 
     class Meta:
         ordering = ["organisation", "user__username"]
-        verbose_name = "rattachement"
+        verbose_name = _("rattachement")
+        verbose_name_plural = _("rattachements")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "organisation"], name="membership_one_role_per_organisation"

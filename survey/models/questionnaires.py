@@ -11,18 +11,20 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .campaigns import Campaign
 from .reference import Engagement
 
 code_validator = RegexValidator(
-    r"^[a-z0-9][a-z0-9_]*$", "Un code ne contient que des minuscules, chiffres et « _ »."
+    r"^[a-z0-9][a-z0-9_]*$", _("Un code ne contient que des minuscules, chiffres et « _ ».")
 )
 
 
 class Channel(models.TextChoices):
-    HALL = "hall", "Accueil physique"
-    PHONE = "phone", "Téléphone"
+    HALL = "hall", _("Accueil physique")
+    PHONE = "phone", _("Téléphone")
 
 
 class CampaignChild(models.Model):
@@ -45,16 +47,21 @@ class CampaignChild(models.Model):
 
 class Questionnaire(CampaignChild):
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="questionnaires", verbose_name="campagne"
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="questionnaires",
+        verbose_name=_("campagne"),
     )
-    channel = models.CharField("canal", max_length=10, choices=Channel.choices)
-    title = models.CharField("intitulé", max_length=200)
-    introduction = models.TextField("texte d'introduction", blank=True)
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices)
+    title = models.CharField(_("intitulé"), max_length=200)
+    introduction = models.TextField(_("texte d'introduction"), blank=True)
 
     organisation_path = "campaign__organisation"
 
     class Meta:
         ordering = ["campaign", "channel"]
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "channel"], name="questionnaire_one_per_channel"
@@ -70,16 +77,21 @@ class Questionnaire(CampaignChild):
 
 class Section(CampaignChild):
     questionnaire = models.ForeignKey(
-        Questionnaire, on_delete=models.CASCADE, related_name="sections"
+        Questionnaire,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name=_("questionnaire"),
     )
-    code = models.CharField("code", max_length=40, validators=[code_validator])
-    title = models.CharField("titre", max_length=200)
-    order = models.PositiveSmallIntegerField("ordre")
+    code = models.CharField(_("code"), max_length=40, validators=[code_validator])
+    title = models.CharField(_("titre"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("ordre"))
 
     organisation_path = "questionnaire__campaign__organisation"
 
     class Meta:
         ordering = ["questionnaire", "order"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
         constraints = [
             models.UniqueConstraint(fields=["questionnaire", "code"], name="section_unique_code"),
         ]
@@ -92,13 +104,13 @@ class Section(CampaignChild):
 
 
 class QuestionKind(models.TextChoices):
-    SINGLE = "single", "Choix unique"
-    MULTIPLE = "multiple", "Choix multiple"
-    SATISFACTION = "satisfaction", "Échelle de satisfaction"
-    AGREEMENT = "agreement", "Échelle d'accord"
-    YES_NO = "yes_no", "Oui / non"
-    FREE_TEXT = "free_text", "Texte libre"
-    COMMUNE = "commune", "Commune"
+    SINGLE = "single", _("Choix unique")
+    MULTIPLE = "multiple", _("Choix multiple")
+    SATISFACTION = "satisfaction", _("Échelle de satisfaction")
+    AGREEMENT = "agreement", _("Échelle d'accord")
+    YES_NO = "yes_no", _("Oui / non")
+    FREE_TEXT = "free_text", _("Texte libre")
+    COMMUNE = "commune", _("Commune")
 
 
 CHOICE_KINDS = frozenset(
@@ -115,46 +127,58 @@ SCALE_KINDS = frozenset({QuestionKind.SATISFACTION, QuestionKind.AGREEMENT})
 
 class Question(CampaignChild):
     questionnaire = models.ForeignKey(
-        Questionnaire, on_delete=models.CASCADE, related_name="questions"
+        Questionnaire,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        verbose_name=_("questionnaire"),
     )
-    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="questions", verbose_name=_("section")
+    )
     code = models.CharField(
-        "code",
+        _("code"),
         max_length=40,
         validators=[code_validator],
-        help_text="Identité stable de la question d'une année sur l'autre.",
+        help_text=_("Identité stable de la question d'une année sur l'autre."),
     )
-    number = models.CharField("numéro", max_length=10, blank=True, help_text="« 19 », « 29bis »…")
-    order = models.PositiveSmallIntegerField("ordre")
-    text = models.TextField("libellé")
-    help_text = models.TextField("aide", blank=True)
-    kind = models.CharField("type", max_length=20, choices=QuestionKind.choices)
-    required = models.BooleanField("réponse obligatoire", default=False)
+    number = models.CharField(
+        _("numéro"), max_length=10, blank=True, help_text=_("« 19 », « 29bis »…")
+    )
+    order = models.PositiveSmallIntegerField(_("ordre"))
+    text = models.TextField(_("libellé"))
+    help_text = models.TextField(_("aide"), blank=True)
+    kind = models.CharField(_("type"), max_length=20, choices=QuestionKind.choices)
+    required = models.BooleanField(_("réponse obligatoire"), default=False)
     condition_question = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="dependent_questions",
-        verbose_name="posée seulement si la question",
+        verbose_name=_("posée seulement si la question"),
     )
     condition_codes = models.JSONField(
-        "a pour réponse l'un des codes",
+        _("a pour réponse l'un des codes"),
         default=list,
         blank=True,
-        help_text="Codes des choix de la question-condition qui ouvrent cette question.",
+        help_text=_("Codes des choix de la question-condition qui ouvrent cette question."),
     )
     engagements = models.ManyToManyField(
-        Engagement, blank=True, related_name="questions", verbose_name="engagements mesurés"
+        Engagement,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("engagements mesurés"),
     )
     counts_in_satisfaction = models.BooleanField(
-        "compte dans les indicateurs de satisfaction", default=False
+        _("compte dans les indicateurs de satisfaction"), default=False
     )
 
     organisation_path = "questionnaire__campaign__organisation"
 
     class Meta:
         ordering = ["questionnaire", "order"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         constraints = [
             models.UniqueConstraint(fields=["questionnaire", "code"], name="question_unique_code"),
             models.UniqueConstraint(
@@ -163,7 +187,7 @@ class Question(CampaignChild):
             models.CheckConstraint(
                 condition=~models.Q(condition_question=models.F("pk")),
                 name="question_condition_not_itself",
-                violation_error_message="Une question ne peut pas dépendre d'elle-même.",
+                violation_error_message=_("Une question ne peut pas dépendre d'elle-même."),
             ),
         ]
 
@@ -191,30 +215,30 @@ class Question(CampaignChild):
             and self.section.questionnaire_id != self.questionnaire_id
         ):
             errors.setdefault("section", []).append(
-                "La section appartient à un autre questionnaire."
+                gettext("La section appartient à un autre questionnaire.")
             )
         condition = self.condition_question
         if condition is None:
             if self.condition_codes:
                 errors.setdefault("condition_codes", []).append(
-                    "Des réponses sont indiquées sans question-condition."
+                    gettext("Des réponses sont indiquées sans question-condition.")
                 )
         else:
             if self.pk is not None and condition.pk == self.pk:
                 errors.setdefault("condition_question", []).append(
-                    "Une question ne peut pas dépendre d'elle-même."
+                    gettext("Une question ne peut pas dépendre d'elle-même.")
                 )
             elif condition.questionnaire_id != self.questionnaire_id:
                 errors.setdefault("condition_question", []).append(
-                    "La question-condition appartient à un autre questionnaire."
+                    gettext("La question-condition appartient à un autre questionnaire.")
                 )
             elif condition.order >= self.order:
                 errors.setdefault("condition_question", []).append(
-                    "La question-condition doit être posée avant celle-ci."
+                    gettext("La question-condition doit être posée avant celle-ci.")
                 )
             elif not condition.has_choices:
                 errors.setdefault("condition_question", []).append(
-                    "La question-condition doit être une question à choix."
+                    gettext("La question-condition doit être une question à choix.")
                 )
             else:
                 errors.update(self._condition_code_errors(condition))
@@ -224,16 +248,24 @@ class Question(CampaignChild):
     def _condition_code_errors(self, condition: Question) -> dict[str, list[str]]:
         codes = self.condition_codes
         if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
-            return {"condition_codes": ["Indiquez au moins un code de réponse."]}
+            return {"condition_codes": [gettext("Indiquez au moins un code de réponse.")]}
         known = set(condition.choices.values_list("code", flat=True))
         unknown = sorted(set(codes) - known)
         if unknown:
             return {
                 "condition_codes": [
-                    f"Codes inconnus pour la question {condition.code} : {', '.join(unknown)}."
+                    gettext("Codes inconnus pour la question %(question)s : %(codes)s.")
+                    % {"question": condition.code, "codes": ", ".join(unknown)}
                 ]
             }
         return {}
+
+    def condition_labels(self) -> list[str]:
+        """Labels of the answers that open this question (uses prefetched choices if any)."""
+        if self.condition_question is None:
+            return []
+        wanted = set(self.condition_codes)
+        return [c.label for c in self.condition_question.choices.all() if c.code in wanted]
 
     def is_asked(self, answer_codes: dict[str, set[str]]) -> bool:
         """Whether this question is asked, given the choice codes answered so far by code."""
@@ -244,25 +276,29 @@ class Question(CampaignChild):
 
 
 class Polarity(models.TextChoices):
-    FAVOURABLE = "favourable", "Favorable"
-    UNFAVOURABLE = "unfavourable", "Défavorable"
-    NEUTRAL = "neutral", "Dans la base, sans polarité"
-    OUTSIDE = "outside", "Hors base (non concerné, sans réponse)"
+    FAVOURABLE = "favourable", _("Favorable")
+    UNFAVOURABLE = "unfavourable", _("Défavorable")
+    NEUTRAL = "neutral", _("Dans la base, sans polarité")
+    OUTSIDE = "outside", _("Hors base (non concerné, sans réponse)")
 
 
 class Choice(CampaignChild):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
-    code = models.CharField("code", max_length=40, validators=[code_validator])
-    label = models.CharField("libellé", max_length=200)
-    order = models.PositiveSmallIntegerField("ordre")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question")
+    )
+    code = models.CharField(_("code"), max_length=40, validators=[code_validator])
+    label = models.CharField(_("libellé"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("ordre"))
     polarity = models.CharField(
-        "polarité", max_length=20, choices=Polarity.choices, default=Polarity.NEUTRAL
+        _("polarité"), max_length=20, choices=Polarity.choices, default=Polarity.NEUTRAL
     )
 
     organisation_path = "question__questionnaire__campaign__organisation"
 
     class Meta:
         ordering = ["question", "order"]
+        verbose_name = _("choix")
+        verbose_name_plural = pgettext_lazy("pluriel", "choix")
         constraints = [
             models.UniqueConstraint(fields=["question", "code"], name="choice_unique_code"),
         ]

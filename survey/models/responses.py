@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .campaigns import Campaign
 from .organisations import Site
@@ -24,31 +26,42 @@ class Response(models.Model):
     (campaign, channel, site, week) reads this table alone.
     """
 
-    uuid = models.UUIDField("identifiant client", unique=True, editable=False)
+    uuid = models.UUIDField(_("identifiant client"), unique=True, editable=False)
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="responses", editable=False
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="responses",
+        editable=False,
+        verbose_name=_("campagne"),
     )
     questionnaire = models.ForeignKey(
-        Questionnaire, on_delete=models.PROTECT, related_name="responses"
+        Questionnaire,
+        on_delete=models.PROTECT,
+        related_name="responses",
+        verbose_name=_("questionnaire"),
     )
-    channel = models.CharField("canal", max_length=10, choices=Channel.choices, editable=False)
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="responses")
+    channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices, editable=False)
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="responses", verbose_name=_("site")
+    )
     interviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="responses",
-        verbose_name="enquêteur",
+        verbose_name=_("enquêteur"),
     )
-    started_at = models.DateTimeField("commencé le", null=True, blank=True)
-    submitted_at = models.DateTimeField("envoyé le", default=timezone.now)
-    received_at = models.DateTimeField("reçu le", auto_now_add=True)
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
+    received_at = models.DateTimeField(_("reçu le"), auto_now_add=True)
 
     organisation_path = "campaign__organisation"
 
     class Meta:
         ordering = ["-submitted_at"]
+        verbose_name = _("questionnaire rempli")
+        verbose_name_plural = _("questionnaires remplis")
         indexes = [
             models.Index(
                 fields=["campaign", "channel", "submitted_at"], name="response_campaign_time"
@@ -63,7 +76,7 @@ class Response(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Questionnaire {self.uuid}"
+        return gettext("Questionnaire %(uuid)s") % {"uuid": self.uuid}
 
     def save(self, **kwargs: Any) -> None:
         self.campaign_id = self.questionnaire.campaign_id
@@ -75,7 +88,7 @@ class Response(models.Model):
             campaign.check_editable()
         if self.site.organisation_id != campaign.organisation_id:
             raise ValidationError(
-                {"site": "Ce site n'appartient pas à l'organisation de la campagne."}
+                {"site": gettext("Ce site n'appartient pas à l'organisation de la campagne.")}
             )
         super().save(**kwargs)
 
@@ -88,19 +101,38 @@ class Answer(models.Model):
     question ids are unique to a campaign's questionnaire, so no join is needed to scope it.
     """
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    response = models.ForeignKey(
+        Response,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        verbose_name=_("questionnaire rempli"),
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question")
+    )
     choice = models.ForeignKey(
-        Choice, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
+        Choice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answers",
+        verbose_name=_("choix"),
     )
     commune = models.ForeignKey(
-        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="answers"
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answers",
+        verbose_name=_("commune"),
     )
-    text = models.TextField("texte", blank=True)
+    text = models.TextField(_("texte"), blank=True)
 
     organisation_path = "response__campaign__organisation"
 
     class Meta:
+        verbose_name = _("réponse à une question")
+        verbose_name_plural = _("réponses aux questions")
         indexes = [
             models.Index(fields=["question", "choice"], name="answer_question_choice"),
         ]

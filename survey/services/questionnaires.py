@@ -17,6 +17,7 @@ from typing import Any, TypeGuard
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from survey import scales
 from survey.models import (
@@ -592,7 +593,9 @@ def duplicate_campaign(
     """
     if Campaign.objects.filter(organisation_id=source.organisation_id, year=year).exists():
         raise ValidationError(
-            f"{source.organisation} a déjà une campagne {year}.", code="campaign_exists"
+            gettext("%(organisation)s a déjà une campagne %(year)s.")
+            % {"organisation": source.organisation, "year": year},
+            code="campaign_exists",
         )
     copy = Campaign(
         organisation_id=source.organisation_id,
