@@ -76,7 +76,7 @@ class Context:
 
     @property
     def role_label(self) -> str:
-        return Role(self.role).label if self.role else _("Administration nationale")
+        return str(Role(self.role).label) if self.role else _("Administration nationale")
 
 
 def memberships(user: AnyUser) -> list[Membership]:

@@ -103,9 +103,11 @@ def test_the_po_reader_handles_the_header_contexts_and_multi_line_strings(
 
     header, multi, plural = read_po(po)
 
-    assert header.is_header and "fuzzy" in header.flags
+    assert header.is_header
+    assert "fuzzy" in header.flags
     assert header.msgstrs == ["Language: en\nContent-Type: x\n"]
-    assert multi.msgid == "Deux « lignes » %(n)s" and multi.msgstrs == ["Two “lines” %(n)s"]
+    assert multi.msgid == "Deux « lignes » %(n)s"
+    assert multi.msgstrs == ["Two “lines” %(n)s"]
     assert multi.flags == {"python-format"}
     assert (plural.msgctxt, plural.msgid, plural.msgstrs) == ("pluriel", "choix", ["choices"])
 
