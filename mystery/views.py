@@ -6,18 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from survey import access
-from survey.models import Campaign
+from survey.models import Campaign, CampaignStatus
 
 
 @access.role_required(access.MYSTERY)
 def index(request: HttpRequest) -> HttpResponse:
     """The campaigns whose mystery calls and e-mails staff log."""
-    organisation = access.work_organisation(request, access.MYSTERY)
-    campaigns = (
-        access.scoped(Campaign.objects.all(), request.user, access.MYSTERY)
-        .filter(organisation=organisation)
-        .exclude(status="draft")
-        .order_by("-year")
+    organisation, campaigns = access.in_work_organisation(
+        request, Campaign.objects.exclude(status=CampaignStatus.DRAFT), access.MYSTERY
     )
     return render(
         request, "mystery/index.html", {"campaigns": campaigns, "organisation": organisation}

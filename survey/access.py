@@ -147,3 +147,15 @@ def work_organisation(request: HttpRequest, roles: Iterable[str]) -> Organisatio
     if context is not None and (user.is_superuser or context.role in allowed):
         return context.organisation
     return organisation_ids(user, allowed).order_by("name").first()
+
+
+def in_work_organisation(
+    request: HttpRequest, queryset: QuerySet[M], roles: Iterable[str]
+) -> tuple[Organisation | None, QuerySet[M]]:
+    """The work organisation for ``roles`` and ``queryset`` narrowed to it (empty if none)."""
+    organisation = work_organisation(request, roles)
+    scoped_queryset = scoped(queryset, request.user, roles)
+    if organisation is None:
+        return None, scoped_queryset.none()
+    path = queryset.model.organisation_path  # type: ignore[attr-defined]
+    return organisation, scoped_queryset.filter(**{path: organisation})

@@ -60,11 +60,8 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
 @access.role_required(access.ENTRY)
 def entry(request: HttpRequest) -> HttpResponse:
     """The interviewer's start page: the open campaigns and their questionnaires."""
-    organisation = access.work_organisation(request, access.ENTRY)
-    campaigns = (
-        access.scoped(Campaign.objects.open(), request.user, access.ENTRY)
-        .filter(organisation=organisation)
-        .prefetch_related("questionnaires")
+    organisation, campaigns = access.in_work_organisation(
+        request, Campaign.objects.open().prefetch_related("questionnaires"), access.ENTRY
     )
     return render(
         request, "survey/entry.html", {"campaigns": campaigns, "organisation": organisation}

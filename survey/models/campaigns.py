@@ -39,6 +39,18 @@ class CampaignQuerySet(models.QuerySet["Campaign"]):
     def open(self) -> CampaignQuerySet:
         return self.filter(status=CampaignStatus.OPEN)
 
+    def with_response_counts(self) -> CampaignQuerySet:
+        """Annotate ``hall``, ``phone`` and ``total`` questionnaires, in the same query.
+
+        The channel values are spelled out: Channel lives beside Questionnaire, which
+        imports this module.
+        """
+        return self.annotate(
+            hall=models.Count("responses", filter=models.Q(responses__channel="hall")),
+            phone=models.Count("responses", filter=models.Q(responses__channel="phone")),
+            total=models.Count("responses"),
+        )
+
 
 percent = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
