@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
-from . import views, views_campaigns
+from . import api, views, views_campaigns
 
 app_name = "survey"
 urlpatterns = [
-    path("", views.entry, name="entry"),
+    path("", include("survey.urls_entry")),
     path("questionnaires/<int:pk>/", views.questionnaire_detail, name="questionnaire_detail"),
+    path("api/questionnaires/<int:pk>/", api.questionnaire_definition, name="api_questionnaire"),
+    path("api/communes/", api.communes, name="api_communes"),
+    path("api/reponses/", api.submit, name="api_submit"),
     path("campagnes/nouvelle/", views_campaigns.campaign_create, name="campaign_create"),
     path("campagnes/<int:pk>/", views_campaigns.campaign_detail, name="campaign_detail"),
     path(

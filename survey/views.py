@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import access
-from .models import Campaign, Questionnaire, Role
+from .models import Questionnaire, Role
 
 HOME_BY_ROLE = {
     Role.INTERVIEWER: "survey:entry",
@@ -55,17 +55,6 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
     ):
         target = "/"
     return HttpResponseRedirect(target)
-
-
-@access.role_required(access.ENTRY)
-def entry(request: HttpRequest) -> HttpResponse:
-    """The interviewer's start page: the open campaigns and their questionnaires."""
-    organisation, campaigns = access.in_work_organisation(
-        request, Campaign.objects.open().prefetch_related("questionnaires"), access.ENTRY
-    )
-    return render(
-        request, "survey/entry.html", {"campaigns": campaigns, "organisation": organisation}
-    )
 
 
 @access.role_required(access.ENTRY)

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from survey.models import Organisation, Role
+from survey.communes import load_communes
+from survey.models import Campaign, Organisation, Role
+from survey.services.campaigns import FIXTURES, create_campaign
 
 from .factories import CampaignFactory, MembershipFactory, OrganisationFactory, UserFactory
 
@@ -48,3 +52,20 @@ def manager_client(organisation: Organisation) -> Client:
 @pytest.fixture
 def campaign(organisation: Organisation) -> Any:
     return CampaignFactory(organisation=organisation, year=2016, title="Enquête 2016")
+
+
+def open_canonical_campaign(organisation: Organisation, year: int = 2016) -> Campaign:
+    """An open campaign with the canonical questionnaires, and the Charente communes."""
+    load_communes(FIXTURES / "communes" / "charente_communes_cog2026.csv")
+    campaign = create_campaign(
+        organisation=organisation,
+        year=year,
+        title=f"Enquête {year}",
+        start_date=datetime.date(year, 10, 3),
+        end_date=datetime.date(year, 10, 14),
+        objective=Decimal(75),
+        orange_band=Decimal(5),
+        canonical=True,
+    )
+    campaign.open()
+    return campaign

@@ -12,7 +12,7 @@ from .questionnaires import (
     Section,
 )
 from .reference import Arrondissement, Commune, Engagement, Epci, Framework, fold
-from .responses import Answer, Response
+from .responses import Answer, EntryMode, Response
 
 __all__ = [
     "CHOICE_KINDS",
@@ -26,6 +26,7 @@ __all__ = [
     "Choice",
     "Commune",
     "Engagement",
+    "EntryMode",
     "Epci",
     "Framework",
     "InvalidTransition",

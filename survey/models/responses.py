@@ -17,6 +17,19 @@ from .questionnaires import Channel, Choice, Question, Questionnaire
 from .reference import Commune
 
 
+class EntryMode(models.TextChoices):
+    TABLET = "tablet", _("Tablette, dans le hall")
+    PHONE = "phone", _("Entretien téléphonique")
+    PAPER = "paper", _("Questionnaire papier ressaisi")
+    IMPORT = "import", _("Import de fichier")
+
+
+class ResponseQuerySet(models.QuerySet["Response"]):
+    def counted(self) -> ResponseQuerySet:
+        """The responses that enter indicators: every one not voided."""
+        return self.filter(voided_at__isnull=True)
+
+
 class Response(models.Model):
     """One filled questionnaire.
 
@@ -52,9 +65,39 @@ class Response(models.Model):
         related_name="responses",
         verbose_name=_("enquêteur"),
     )
-    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    mode = models.CharField(
+        _("mode de saisie"), max_length=10, choices=EntryMode.choices, default=EntryMode.TABLET
+    )
+    device_id = models.CharField(
+        _("appareil"),
+        max_length=64,
+        blank=True,
+        help_text=_("Identifiant de la tablette ou du poste qui a envoyé le questionnaire."),
+    )
+    started_at = models.DateTimeField(
+        _("recueilli le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Début du questionnaire avec l'usager : l'heure de l'entretien au téléphone, "
+            "la date portée sur un questionnaire papier."
+        ),
+    )
     submitted_at = models.DateTimeField(_("envoyé le"), default=timezone.now)
     received_at = models.DateTimeField(_("reçu le"), auto_now_add=True)
+    voided_at = models.DateTimeField(_("annulé le"), null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("annulé par"),
+    )
+    void_reason = models.TextField(_("motif d'annulation"), blank=True, editable=False)
+
+    objects = ResponseQuerySet.as_manager()
 
     organisation_path = "campaign__organisation"
 

@@ -1,0 +1,181 @@
+"""JSON endpoints of the entry pages: questionnaire definition, communes, submission.
+
+They answer the tablet's script, including replays from its offline queue; errors are
+JSON with French messages keyed by question code.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, JsonResponse
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET, require_POST
+
+from . import access
+from .models import Choice, Commune, EntryMode, Questionnaire, Site
+from .services.responses import NON_FIELD, Submission, submit_response
+
+
+def _error(status: int, errors: dict[str, list[str]]) -> JsonResponse:
+    return JsonResponse(
+        {"errors": errors}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+@access.role_required(access.ENTRY)
+@require_GET
+def questionnaire_definition(request: HttpRequest, pk: int) -> JsonResponse:
+    """The questionnaire as the form script needs it. Costs 4 queries."""
+    questionnaire = access.get_scoped_or_404(
+        Questionnaire.objects.select_related("campaign"), request.user, access.ENTRY, pk=pk
+    )
+    sections = questionnaire.sections.order_by("order").prefetch_related(
+        Prefetch(
+            "questions",
+            queryset=questionnaire.questions.select_related("condition_question")
+            .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("order")))
+            .order_by("order"),
+        )
+    )
+    campaign = questionnaire.campaign
+    data = {
+        "id": questionnaire.pk,
+        "title": questionnaire.title,
+        "introduction": questionnaire.introduction,
+        "channel": questionnaire.channel,
+        "campaign": {
+            "id": campaign.pk,
+            "title": campaign.title,
+            "status": campaign.status,
+            "departement": campaign.organisation.departement_code,
+        },
+        "sections": [
+            {
+                "code": section.code,
+                "title": section.title,
+                "questions": [_question(q) for q in section.questions.all()],
+            }
+            for section in sections
+        ],
+    }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+
+
+def _question(question: Any) -> dict[str, Any]:
+    condition = question.condition_question
+    return {
+        "code": question.code,
+        "number": question.number,
+        "text": question.text,
+        "help_text": question.help_text,
+        "kind": question.kind,
+        "required": question.required,
+        "condition": (
+            {"question": condition.code, "codes": list(question.condition_codes)}
+            if condition is not None
+            else None
+        ),
+        "choices": [
+            {"code": c.code, "label": c.label, "polarity": c.polarity}
+            for c in question.choices.all()
+        ],
+    }
+
+
+@access.role_required(access.ENTRY)
+@require_GET
+def communes(request: HttpRequest) -> JsonResponse:
+    """Every commune of a département (the organisation's by default), for a client-side,
+    accent-insensitive autocomplete that keeps working offline."""
+    organisation = access.work_organisation(request, access.ENTRY)
+    departement = request.GET.get("departement") or (
+        organisation.departement_code if organisation else ""
+    )
+    rows = Commune.objects.filter(departement_code=departement).values_list(
+        "insee_code", "name", "search_name"
+    )
+    return JsonResponse(
+        {
+            "departement": departement,
+            "communes": [{"insee": c, "name": n, "search": s} for c, n, s in rows],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _parse_time(payload: dict[str, Any], key: str) -> datetime.datetime | None:
+    raw = payload.get(key)
+    if raw in (None, ""):
+        return None
+    parsed = parse_datetime(str(raw)) if isinstance(raw, str) else None
+    if parsed is None or parsed.tzinfo is None:
+        raise ValidationError(
+            {key: [f"Date et heure illisibles : {raw!r} (format ISO 8601 avec fuseau)."]}
+        )
+    return parsed
+
+
+@access.role_required(access.ENTRY)
+@require_POST
+def submit(request: HttpRequest) -> JsonResponse:
+    """Store one questionnaire. 201 when created, 200 when this uuid was already stored."""
+    try:
+        payload = json.loads(request.body)
+        if not isinstance(payload, dict):
+            raise ValueError
+    except ValueError:
+        return _error(400, {NON_FIELD: ["Requête illisible : un objet JSON est attendu."]})
+    try:
+        client_uuid = uuid.UUID(str(payload.get("uuid", "")))
+    except ValueError:
+        return _error(400, {"uuid": ["Identifiant de questionnaire manquant ou illisible."]})
+    questionnaire = access.get_scoped_or_404(
+        Questionnaire.objects.select_related("campaign__organisation"),
+        request.user,
+        access.ENTRY,
+        pk=_int(payload.get("questionnaire")),
+    )
+    site = access.get_scoped_or_404(
+        Site.objects.all(), request.user, access.ENTRY, pk=_int(payload.get("site"))
+    )
+    mode = payload.get("mode") or EntryMode.TABLET
+    if mode not in {EntryMode.TABLET, EntryMode.PHONE, EntryMode.PAPER}:
+        return _error(400, {"mode": [f"Mode de saisie inconnu : {mode!r}."]})
+    answers = payload.get("answers")
+    if not isinstance(answers, dict):
+        return _error(400, {"answers": ["Les réponses doivent être un objet JSON."]})
+    try:
+        response, created = submit_response(
+            Submission(
+                uuid=client_uuid,
+                questionnaire=questionnaire,
+                site=site,
+                answers=answers,
+                interviewer=request.user,
+                mode=mode,
+                device_id=str(payload.get("device_id") or ""),
+                started_at=_parse_time(payload, "started_at"),
+                submitted_at=_parse_time(payload, "submitted_at"),
+            )
+        )
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD: error.messages}
+        return _error(400, errors)
+    return JsonResponse(
+        {"uuid": str(response.uuid), "id": response.pk, "created": created},
+        status=201 if created else 200,
+    )
+
+
+def _int(value: Any) -> int:
+    """A primary key from JSON; anything else becomes 0, which no row has (so a 404)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

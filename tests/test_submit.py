@@ -1,0 +1,329 @@
+"""Submitting a questionnaire: the server mirrors the skip logic and stores it exactly once."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from survey.models import Answer, Organisation, Questionnaire, Response
+from survey.services.responses import QuestionnaireSpec, Submission, submit_response
+
+from .conftest import client_for, open_canonical_campaign
+from .factories import SiteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hall(organisation: Organisation) -> Questionnaire:
+    """The canonical hall questionnaire of an open campaign."""
+    return open_canonical_campaign(organisation).questionnaires.get(channel="hall")
+
+
+def complete_answers(spec: QuestionnaireSpec) -> dict[str, Any]:
+    """A valid hall questionnaire: 'oui' to every filter, a first choice everywhere else."""
+    answers: dict[str, Any] = {}
+    for question in spec.questions:
+        if not question.is_asked({c: {v} for c, v in answers.items() if isinstance(v, str)}):
+            continue
+        choices = list(spec.choices[question.pk])
+        if question.kind == "commune":
+            answers[question.code] = {"insee": "16015"}
+        elif question.kind == "free_text":
+            answers[question.code] = "Très bon accueil."
+        elif question.kind == "multiple":
+            answers[question.code] = choices[:2]
+        elif question.kind == "yes_no":
+            answers[question.code] = "oui"
+        else:
+            answers[question.code] = choices[0]
+    return answers
+
+
+def submission(questionnaire: Questionnaire, answers: dict[str, Any], **kwargs: Any) -> Submission:
+    site = kwargs.pop("site", None) or SiteFactory(organisation=questionnaire.campaign.organisation)
+    return Submission(
+        uuid=kwargs.pop("uuid", uuid.uuid4()),
+        questionnaire=questionnaire,
+        site=site,
+        answers=answers,
+        **kwargs,
+    )
+
+
+def test_a_complete_questionnaire_is_stored_with_one_row_per_answer(hall: Questionnaire) -> None:
+    spec = QuestionnaireSpec.load(hall)
+    answers = complete_answers(spec)
+
+    response, created = submit_response(submission(hall, answers))
+
+    assert created
+    expected_rows = sum(len(v) if isinstance(v, list) else 1 for v in answers.values())
+    assert response.answers.count() == expected_rows
+    assert response.answers.get(question__code="profil_commune").commune_id == "16015"
+    assert response.channel == "hall"
+
+
+def test_an_answer_to_a_question_whose_condition_is_not_met_is_refused(
+    hall: Questionnaire,
+) -> None:
+    spec = QuestionnaireSpec.load(hall)
+    answers = complete_answers(spec)
+    answers["info_renseigne"] = "non"  # Q7 is asked only if Q6 = oui
+
+    with pytest.raises(ValidationError) as caught:
+        submit_response(submission(hall, answers))
+
+    assert "n'est posée que si" in caught.value.message_dict["info_source"][0]
+    assert Response.objects.count() == 0
+    assert Answer.objects.count() == 0
+
+
+def test_a_question_not_asked_may_stay_unanswered_even_if_required(hall: Questionnaire) -> None:
+    spec = QuestionnaireSpec.load(hall)
+    answers = complete_answers(spec)
+    answers["info_renseigne"] = "non"
+    del answers["info_source"]
+
+    _, created = submit_response(submission(hall, answers))
+
+    assert created
+
+
+def test_a_missing_required_answer_is_refused_in_french(hall: Questionnaire) -> None:
+    answers = complete_answers(QuestionnaireSpec.load(hall))
+    del answers["profil_statut"]
+
+    with pytest.raises(ValidationError) as caught:
+        submit_response(submission(hall, answers))
+
+    assert caught.value.message_dict["profil_statut"] == ["Q1 : réponse obligatoire."]
+
+
+def test_a_choice_of_another_question_is_refused(hall: Questionnaire) -> None:
+    answers = complete_answers(QuestionnaireSpec.load(hall))
+    answers["profil_statut"] = "tres_satisfaisant"
+
+    with pytest.raises(ValidationError) as caught:
+        submit_response(submission(hall, answers))
+
+    assert "n'est pas un choix de Q1" in caught.value.message_dict["profil_statut"][0]
+
+
+def test_an_unknown_commune_is_refused_but_one_outside_the_departement_is_kept(
+    hall: Questionnaire,
+) -> None:
+    answers = complete_answers(QuestionnaireSpec.load(hall))
+    answers["profil_commune"] = {"insee": "99999"}
+    with pytest.raises(ValidationError) as caught:
+        submit_response(submission(hall, answers))
+    assert "Commune inconnue" in caught.value.message_dict["profil_commune"][0]
+
+    answers["profil_commune"] = {"outside": "Bordeaux"}
+    response, _ = submit_response(submission(hall, answers))
+    assert response.answers.get(question__code="profil_commune").text == "Bordeaux"
+
+
+def test_an_unknown_question_code_is_refused(hall: Questionnaire) -> None:
+    answers = complete_answers(QuestionnaireSpec.load(hall))
+    answers["q_inventee"] = "oui"
+
+    with pytest.raises(ValidationError, match="q_inventee"):
+        submit_response(submission(hall, answers))
+
+
+def test_a_closed_campaign_refuses_the_questionnaire(hall: Questionnaire) -> None:
+    answers = complete_answers(QuestionnaireSpec.load(hall))
+    hall.campaign.close()
+
+    with pytest.raises(ValidationError, match="clôturée"):
+        submit_response(submission(hall, answers))
+    assert Response.objects.count() == 0
+
+
+def test_a_resubmission_returns_the_stored_response_and_creates_nothing(
+    hall: Questionnaire,
+) -> None:
+    answers = complete_answers(QuestionnaireSpec.load(hall))
+    first = submission(hall, answers)
+    stored, _ = submit_response(first)
+    rows = Answer.objects.count()
+
+    again, created = submit_response(first)
+
+    assert not created
+    assert again.pk == stored.pk
+    assert (Response.objects.count(), Answer.objects.count()) == (1, rows)
+
+
+def test_a_uuid_taken_by_another_questionnaire_is_refused(hall: Questionnaire) -> None:
+    answers = complete_answers(QuestionnaireSpec.load(hall))
+    stored, _ = submit_response(submission(hall, answers))
+    phone = hall.campaign.questionnaires.get(channel="phone")
+
+    with pytest.raises(ValidationError, match="déjà pris"):
+        submit_response(submission(phone, {}, uuid=stored.uuid, site=stored.site))
+
+
+# --- the HTTP endpoint -----------------------------------------------------------------
+
+
+def post(client: Client, payload: dict[str, Any]) -> Any:
+    return client.post(
+        reverse("survey:api_submit"), json.dumps(payload), content_type="application/json"
+    )
+
+
+def payload_for(hall: Questionnaire, **overrides: Any) -> dict[str, Any]:
+    site = SiteFactory(organisation=hall.campaign.organisation)
+    payload = {
+        "uuid": str(uuid.uuid4()),
+        "questionnaire": hall.pk,
+        "site": site.pk,
+        "mode": "tablet",
+        "device_id": "tablette-1",
+        "started_at": "2016-10-10T09:00:00+02:00",
+        "submitted_at": "2016-10-10T09:07:00+02:00",
+        "answers": complete_answers(QuestionnaireSpec.load(hall)),
+    }
+    payload.update(overrides)
+    return payload
+
+
+def test_the_endpoint_answers_201_then_200_for_the_same_uuid(
+    hall: Questionnaire, interviewer_client: Client
+) -> None:
+    payload = payload_for(hall)
+
+    first = post(interviewer_client, payload)
+    second = post(interviewer_client, payload)
+
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["id"] == second.json()["id"]
+    assert second.json()["created"] is False
+    response = Response.objects.get()
+    assert response.interviewer == interviewer_client.user  # type: ignore[attr-defined]
+    assert response.device_id == "tablette-1"
+    assert response.started_at is not None
+    assert response.started_at.hour == 7
+
+
+def test_the_endpoint_lists_errors_by_question_in_french(
+    hall: Questionnaire, interviewer_client: Client
+) -> None:
+    payload = payload_for(hall)
+    del payload["answers"]["profil_statut"]
+    payload["answers"]["profil_motif"] = "inconnu"
+
+    response = post(interviewer_client, payload)
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert errors["profil_statut"] == ["Q1 : réponse obligatoire."]
+    assert "n'est pas un choix" in errors["profil_motif"][0]
+    assert Response.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ("pas du json", "__all__"),
+        ("[]", "__all__"),
+        ('{"uuid": "x"}', "uuid"),
+    ],
+)
+def test_unreadable_requests_get_a_french_error(
+    body: str, key: str, interviewer_client: Client
+) -> None:
+    response = interviewer_client.post(
+        reverse("survey:api_submit"), body, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert key in response.json()["errors"]
+
+
+def test_a_start_after_the_submission_is_refused(
+    hall: Questionnaire, interviewer_client: Client
+) -> None:
+    payload = payload_for(hall, started_at="2016-10-10T10:00:00+02:00")
+
+    response = post(interviewer_client, payload)
+
+    assert response.status_code == 400
+    assert "postérieure" in response.json()["errors"]["__all__"][0]
+
+
+def test_another_organisations_questionnaire_or_site_is_a_404(
+    hall: Questionnaire, other_organisation: Organisation
+) -> None:
+    stranger = client_for("interviewer", other_organisation)
+
+    assert post(stranger, payload_for(hall)).status_code == 404
+    assert Response.objects.count() == 0
+
+
+def test_staff_cannot_submit_questionnaires(hall: Questionnaire, staff_client: Client) -> None:
+    assert post(staff_client, payload_for(hall)).status_code == 403
+
+
+def test_the_definition_endpoint_gives_sections_questions_and_conditions(
+    hall: Questionnaire, interviewer_client: Client
+) -> None:
+    data = interviewer_client.get(reverse("survey:api_questionnaire", args=[hall.pk])).json()
+
+    questions = {q["code"]: q for s in data["sections"] for q in s["questions"]}
+    assert data["channel"] == "hall"
+    assert questions["info_source"]["condition"] == {"question": "info_renseigne", "codes": ["oui"]}
+    assert [c["code"] for c in questions["hall_satisfaction_globale"]["choices"]][:2] == [
+        "tres_satisfaisant",
+        "satisfaisant",
+    ]
+
+
+def test_the_communes_endpoint_gives_the_departements_communes(
+    hall: Questionnaire, interviewer_client: Client
+) -> None:
+    data = interviewer_client.get(reverse("survey:api_communes")).json()
+
+    assert data["departement"] == "16"
+    assert len(data["communes"]) == 359
+    assert {"insee": "16015", "name": "Angoulême", "search": "angouleme"} in data["communes"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_submissions_of_one_uuid_store_one_questionnaire(
+    organisation: Organisation,
+) -> None:
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers: the race needs PostgreSQL (run in CI)")
+    campaign = open_canonical_campaign(organisation)
+    hall = Questionnaire.objects.select_related("campaign").get(campaign=campaign, channel="hall")
+    spec = QuestionnaireSpec.load(hall)
+    same = submission(hall, complete_answers(spec))
+    barrier = threading.Barrier(4)
+    results: list[bool] = []
+
+    def submit() -> None:
+        barrier.wait()
+        try:
+            results.append(submit_response(same, spec=spec)[1])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results) == [False, False, False, True]
+    assert Response.objects.filter(uuid=same.uuid).count() == 1
