@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.forms",
     "axes",
     "crispy_forms",
+    "simple_history",
     "dsfr",
     "survey",
     "mystery",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

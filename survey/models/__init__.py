@@ -12,7 +12,7 @@ from .questionnaires import (
     Section,
 )
 from .reference import Arrondissement, Commune, Engagement, Epci, Framework, fold
-from .responses import Answer, EntryMode, Response
+from .responses import Answer, DeviceQueue, EntryMode, Response
 
 __all__ = [
     "CHOICE_KINDS",
@@ -25,6 +25,7 @@ __all__ = [
     "Channel",
     "Choice",
     "Commune",
+    "DeviceQueue",
     "Engagement",
     "EntryMode",
     "Epci",

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .campaigns import Campaign
 from .organisations import Site
@@ -98,6 +99,8 @@ class Response(models.Model):
     void_reason = models.TextField(_("motif d'annulation"), blank=True, editable=False)
 
     objects = ResponseQuerySet.as_manager()
+    # Corrections and voiding keep who changed what, when, before and after.
+    history = HistoricalRecords(excluded_fields=["received_at"])
 
     organisation_path = "campaign__organisation"
 
@@ -171,6 +174,8 @@ class Answer(models.Model):
     )
     text = models.TextField(_("texte"), blank=True)
 
+    history = HistoricalRecords()
+
     organisation_path = "response__campaign__organisation"
 
     class Meta:
@@ -201,3 +206,40 @@ class Answer(models.Model):
         if self.choice_id:
             return str(self.choice)
         return str(self.commune) if self.commune_id else self.text
+
+
+class DeviceQueue(models.Model):
+    """What a tablet last said of its offline queue, so that the quality manager knows
+    which devices still hold unsent questionnaires before handing them back."""
+
+    organisation = models.ForeignKey(
+        "survey.Organisation",
+        on_delete=models.CASCADE,
+        related_name="device_queues",
+        verbose_name=_("organisation"),
+    )
+    device_id = models.CharField(_("appareil"), max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("dernier utilisateur"),
+    )
+    pending = models.PositiveIntegerField(_("questionnaires en attente"), default=0)
+    oldest_pending_at = models.DateTimeField(_("plus ancien en attente"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("dernier signalement"), auto_now=True)
+
+    organisation_path = "organisation"
+
+    class Meta:
+        verbose_name = _("file d'attente d'un appareil")
+        verbose_name_plural = _("files d'attente des appareils")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "device_id"], name="device_queue_one_per_device"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device_id} ({self.pending})"
