@@ -7,6 +7,8 @@ from . import api, views, views_campaigns
 app_name = "survey"
 urlpatterns = [
     path("", include("survey.urls_entry")),
+    path("", include("survey.urls_exchange")),
+    path("", include("survey.urls_responses")),
     path("questionnaires/<int:pk>/", views.questionnaire_detail, name="questionnaire_detail"),
     path("api/questionnaires/<int:pk>/", api.questionnaire_definition, name="api_questionnaire"),
     path("api/communes/", api.communes, name="api_communes"),

@@ -8,17 +8,16 @@ The pages are shells: the form is drawn by static/entry/form.js from the JSON AP
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 import re
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -30,7 +29,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import access
-from .models import Campaign, CampaignStatus, Channel, EntryMode, Questionnaire, Response, Site
+from .models import (
+    Campaign,
+    CampaignStatus,
+    Channel,
+    DeviceQueue,
+    EntryMode,
+    Questionnaire,
+    Response,
+    Site,
+)
 
 
 def _entered_today(user: Any) -> int:
@@ -45,7 +53,9 @@ def entry(request: HttpRequest) -> HttpResponse:
     """The shift picker: campaign, site and channel, chosen once and kept on the device."""
     organisation, campaigns = access.in_work_organisation(
         request,
-        Campaign.objects.open().prefetch_related(
+        Campaign.objects.open()
+        .select_related("organisation")
+        .prefetch_related(
             Prefetch("questionnaires", queryset=Questionnaire.objects.order_by("channel"))
         ),
         access.ENTRY,
@@ -117,29 +127,6 @@ def entry_paper(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- devices that still hold questionnaires ----------------------------------------------
-#
-# Reports live in Django's cache: nothing else may hold them without a model, and the
-# cache is neither durable nor shared between server processes (LocMemCache). A model
-# (organisation, device_id, user, pending, oldest, reported_at) should replace these two
-# functions; the views around them would not change.
-
-DEVICE_REPORTS_TTL = 14 * 24 * 3600
-
-
-def _device_reports_key(organisation_id: int) -> str:
-    return f"entry:devices:{organisation_id}"
-
-
-def _store_device_report(organisation_id: int, report: dict[str, Any]) -> None:
-    key = _device_reports_key(organisation_id)
-    reports = cache.get(key) or {}
-    reports[report["device_id"]] = report
-    cache.set(key, reports, DEVICE_REPORTS_TTL)
-
-
-def _device_reports(organisation_id: int) -> list[dict[str, Any]]:
-    reports = (cache.get(_device_reports_key(organisation_id)) or {}).values()
-    return sorted(reports, key=lambda r: (-r["pending"], r["device_id"]))
 
 
 def _bad_report(message: str) -> JsonResponse:
@@ -153,7 +140,7 @@ def device_report(request: HttpRequest) -> JsonResponse:
     try:
         payload = json.loads(request.body)
     except ValueError:
-        return _bad_report("Requête illisible : un objet JSON est attendu.")
+        payload = None
     if not isinstance(payload, dict):
         return _bad_report("Requête illisible : un objet JSON est attendu.")
     device_id, pending, oldest = (
@@ -165,17 +152,21 @@ def device_report(request: HttpRequest) -> JsonResponse:
         return _bad_report("Identifiant d'appareil manquant.")
     if not isinstance(pending, int) or isinstance(pending, bool) or pending < 0:
         return _bad_report("Nombre de questionnaires en attente illisible.")
-    oldest_at = parse_datetime(oldest) if isinstance(oldest, str) else None
+    try:
+        oldest_at = parse_datetime(oldest) if isinstance(oldest, str) else None
+    except ValueError:
+        oldest_at = None
+    if oldest_at is not None and oldest_at.tzinfo is None:
+        oldest_at = None
     organisation = access.work_organisation(request, access.ENTRY)
     if organisation is not None:
-        _store_device_report(
-            organisation.pk,
-            {
-                "device_id": device_id,
-                "username": request.user.get_username(),
+        DeviceQueue.objects.update_or_create(
+            organisation=organisation,
+            device_id=device_id,
+            defaults={
+                "user_id": request.user.pk,
                 "pending": pending,
-                "oldest": oldest_at,
-                "reported_at": timezone.now(),
+                "oldest_pending_at": oldest_at,
             },
         )
     return JsonResponse({"today": _entered_today(request.user)})
@@ -183,25 +174,23 @@ def device_report(request: HttpRequest) -> JsonResponse:
 
 @access.role_required(access.MANAGEMENT)
 def entry_devices(request: HttpRequest) -> HttpResponse:
-    """Which tablets still hold questionnaires, and what each device last sent."""
-    organisation = access.work_organisation(request, access.MANAGEMENT)
-    reports = _device_reports(organisation.pk) if organisation else []
+    """Which tablets still hold questionnaires, and what each device sent. Costs 2 queries."""
+    organisation, queues = access.in_work_organisation(
+        request, DeviceQueue.objects.select_related("user"), access.MANAGEMENT
+    )
+    _, responses = access.in_work_organisation(request, Response.objects.all(), access.MANAGEMENT)
     received = (
-        Response.objects.filter(campaign__organisation=organisation)
-        .exclude(device_id="")
+        responses.exclude(device_id="")
         .values("device_id")
         .annotate(count=Count("pk"), last_received=Max("received_at"))
         .order_by("-last_received")
-        if organisation
-        else Response.objects.none().values("device_id")
     )
     return render(
         request,
         "survey/entry_devices.html",
         {
             "organisation": organisation,
-            "reports": reports,
-            "waiting": [r for r in reports if r["pending"]],
+            "waiting": queues.filter(pending__gt=0).order_by("oldest_pending_at", "device_id"),
             "received": received,
         },
     )
@@ -287,7 +276,11 @@ def _shell_names() -> tuple[str, ...]:
                 *SHELL_STATIC,
                 *scripts,
                 *_css_assets("dsfr/dist/dsfr/dsfr.min.css"),
-                *(_css_assets("dsfr/dist/utility/utility.min.css", icon_rule) if used_icons else []),
+                *(
+                    _css_assets("dsfr/dist/utility/utility.min.css", icon_rule)
+                    if used_icons
+                    else []
+                ),
             ]
         )
     )
@@ -296,9 +289,9 @@ def _shell_names() -> tuple[str, ...]:
 def _version(names: tuple[str, ...]) -> str:
     """Changes whenever one of our files changes, so that the browser installs the new worker
     (and its new cache) instead of serving stale scripts from the old one."""
-    digest = hashlib.sha256(settings.STATIC_URL.encode())
+    digest = hashlib.sha256(f"{settings.STATIC_URL} {metadata.version('django-dsfr')}".encode())
     for name in [SW_SOURCE, *names]:
-        if not name.startswith("dsfr/"):  # the DSFR changes only with django-dsfr: its path
+        if not name.startswith("dsfr/"):  # the DSFR changes with django-dsfr's version
             digest.update(_static_path(name).read_bytes())
         digest.update(static(name).encode())
     for path in _entry_templates():
@@ -317,14 +310,21 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     names = _shell_names()
     static_urls = [static(name) for name in names]
     # ES modules import each other by relative, unhashed names: cache those too.
-    static_urls += [
-        settings.STATIC_URL + name for name in names if name.startswith("entry/")
-    ]
+    static_urls += [settings.STATIC_URL + name for name in names if name.startswith("entry/")]
+    entry_url = reverse("survey:entry")
     config = {
         "version": _version(names),
         "staticPrefix": settings.STATIC_URL,
-        "scope": reverse("survey:entry"),
-        "pages": [reverse("survey:entry")],
+        "scope": entry_url,
+        "pages": [entry_url],
+        # Only the entry pages are kept offline: never a quality manager's page or export.
+        "pagePatterns": [
+            "^" + re.escape(entry_url) + "$",
+            *(
+                "^" + re.escape(reverse(name, args=[0])).replace("/0/", r"/\d+/") + "$"
+                for name in ("survey:entry_form", "survey:entry_paper")
+            ),
+        ],
         "networkFirst": [
             reverse("survey:api_questionnaire", args=[0]).rsplit("0/", 1)[0],
             reverse("survey:api_communes"),
@@ -342,4 +342,3 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = reverse("survey:entry")
     return response
-

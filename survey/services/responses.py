@@ -39,6 +39,7 @@ class QuestionnaireSpec:
     questions: list[Question]
     by_code: dict[str, Question] = field(init=False)
     choices: dict[int, dict[str, Choice]] = field(init=False)
+    communes: dict[str, Commune | None] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_code = {q.code: q for q in self.questions}
@@ -119,14 +120,20 @@ def build_answers(spec: QuestionnaireSpec, answers: Mapping[str, Any]) -> list[A
 
 
 def _communes_named(spec: QuestionnaireSpec, answers: Mapping[str, Any]) -> dict[str, Commune]:
-    codes = [
+    """The communes ``answers`` name, read through the spec's cache: an import of a
+    thousand rows naming the same few communes reads each of them once."""
+    codes = {
         str(value["insee"])
         for question in spec.questions
         if question.kind == QuestionKind.COMMUNE
         and isinstance(value := answers.get(question.code), dict)
         and value.get("insee")
-    ]
-    return {c.insee_code: c for c in Commune.objects.filter(insee_code__in=codes)} if codes else {}
+    }
+    missing = codes - spec.communes.keys()
+    if missing:
+        found = {c.insee_code: c for c in Commune.objects.filter(insee_code__in=missing)}
+        spec.communes.update({code: found.get(code) for code in missing})
+    return {code: commune for code in codes if (commune := spec.communes[code]) is not None}
 
 
 def _rows_for(

@@ -1,0 +1,201 @@
+"""Load generation with the standard library: one thread and one HTTP connection per client.
+
+A client keeps its cookies (session, CSRF) like a browser; the connection is reused while
+the server keeps it open and reopened when it closes it (gunicorn's sync workers close it
+after every response, so each request pays a loopback connect, as in production behind a
+proxy that does not pool upstream connections).
+"""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import re
+import statistics
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode
+
+LOGIN_PATH = "/compte/connexion/"
+_CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Result:
+    """One request as the client saw it. ``status`` 0: no HTTP answer (refused, time-out)."""
+
+    kind: str
+    status: int
+    seconds: float
+    ok: bool
+    detail: str = ""
+
+
+class Client:
+    """One simulated tablet: a connection to the server and a cookie jar."""
+
+    def __init__(self, host: str, port: int, *, timeout: float, name: str = "") -> None:
+        self.connection = http.client.HTTPConnection(host, port, timeout=timeout)
+        self.cookies: dict[str, str] = {}
+        self.name = name
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        *,
+        anonymous: bool = False,
+    ) -> tuple[int, bytes, float]:
+        """(status, body, seconds): from sending the request to the last byte of the answer."""
+        sent = dict(headers or {})
+        if self.cookies and not anonymous:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        start = time.perf_counter()
+        try:
+            self.connection.request(method, path, body=body, headers=sent)
+            response = self.connection.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            raise
+        elapsed = time.perf_counter() - start
+        if not anonymous:
+            for header in response.msg.get_all("Set-Cookie") or []:
+                jar: SimpleCookie = SimpleCookie()
+                jar.load(header)
+                self.cookies.update({key: morsel.value for key, morsel in jar.items()})
+        return response.status, data, elapsed
+
+    def login(self, username: str, password: str, *, timeout: float = 120) -> None:
+        """Through the login form, CSRF token included, as a person would.
+
+        With its own time-out: each login costs the server a password hash (10^6 PBKDF2
+        iterations), and twenty at once queue behind a few workers.
+        """
+        usual, self.connection.timeout = self.connection.timeout, timeout
+        try:
+            self._login(username, password)
+        finally:
+            self.connection.close()
+            self.connection.timeout = usual
+
+    def _login(self, username: str, password: str) -> None:
+        status, page, _ = self.request("GET", LOGIN_PATH)
+        token = _CSRF_FIELD.search(page)
+        if status != 200 or token is None:
+            raise RuntimeError(f"page de connexion : statut {status}, jeton CSRF absent")
+        form = {
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": token.group(1).decode(),
+        }
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        status, _, _ = self.request("POST", LOGIN_PATH, urlencode(form).encode(), headers)
+        if status != 302 or "sessionid" not in self.cookies:
+            raise RuntimeError(f"connexion de {username} refusée (statut {status})")
+
+    def json_headers(self) -> dict[str, str]:
+        """Headers of a JSON POST from a logged-in page: Django's CSRF check wants the token."""
+        return {
+            "Content-Type": "application/json",
+            "X-CSRFToken": self.cookies.get("csrftoken", ""),
+        }
+
+
+Action = Callable[[int, Client], Result]
+
+
+@dataclass
+class Phase:
+    name: str
+    results: list[Result]
+    seconds: float
+    stuck: int = 0  # clients still busy when the phase had to end
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by process group
+
+    def of(self, *kinds: str) -> list[Result]:
+        return [r for r in self.results if r.kind in kinds]
+
+
+def run_phase(
+    name: str,
+    clients: Sequence[Client],
+    action: Action,
+    *,
+    requests: int,
+    duration: float,
+    request_timeout: float,
+) -> Phase:
+    """All ``clients`` at once, each calling ``action(client index, client)`` in a loop,
+    until ``requests`` calls were started or ``duration`` seconds have passed."""
+    tickets = itertools.count()
+    lock = threading.Lock()
+    start_line = threading.Barrier(len(clients) + 1)
+    per_client: list[list[Result]] = [[] for _ in clients]
+    deadline = 0.0
+
+    def work(index: int) -> None:
+        start_line.wait()
+        while True:
+            with lock:
+                ticket = next(tickets)
+            if ticket >= requests or time.perf_counter() >= deadline:
+                return
+            try:
+                per_client[index].append(action(index, clients[index]))
+            except Exception as error:  # anything a client meets is a failed request
+                per_client[index].append(Result(name, 0, 0.0, False, repr(error)))
+
+    threads = [
+        threading.Thread(target=work, args=(i,), name=f"{name}-{i}", daemon=True)
+        for i in range(len(clients))
+    ]
+    for thread in threads:
+        thread.start()
+    start = time.perf_counter()
+    deadline = start + duration
+    start_line.wait()
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline + request_timeout + 5 - time.perf_counter()))
+    seconds = time.perf_counter() - start
+    stuck = sum(thread.is_alive() for thread in threads)
+    return Phase(name, [r for results in per_client for r in results], seconds, stuck)
+
+
+@dataclass(frozen=True)
+class Stats:
+    count: int
+    errors: int
+    per_second: float
+    p50: float  # milliseconds
+    p95: float
+    p99: float
+    worst: float
+    statuses: dict[int, int] = field(default_factory=dict)
+
+
+def stats(results: Sequence[Result], seconds: float) -> Stats:
+    timings = sorted(r.seconds * 1000 for r in results if r.status)
+    if len(timings) >= 2:
+        cuts = statistics.quantiles(timings, n=100, method="inclusive")
+        p50, p95, p99 = cuts[49], cuts[94], cuts[98]
+    else:
+        p50 = p95 = p99 = timings[0] if timings else float("nan")
+    statuses: dict[int, int] = {}
+    for result in results:
+        statuses[result.status] = statuses.get(result.status, 0) + 1
+    return Stats(
+        count=len(results),
+        errors=sum(not r.ok for r in results),
+        per_second=len(results) / seconds if seconds else 0.0,
+        p50=p50,
+        p95=p95,
+        p99=p99,
+        worst=timings[-1] if timings else float("nan"),
+        statuses=dict(sorted(statuses.items())),
+    )

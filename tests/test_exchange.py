@@ -1,0 +1,525 @@
+"""Exporting and importing responses as CSV or XLSX: a file imports whole or not at all."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import openpyxl
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from survey.models import Answer, Organisation, Questionnaire, Response, Role, Site
+from survey.services.exchange import (
+    META_COLUMNS,
+    ImportRefused,
+    ImportResult,
+    export_rows,
+    import_responses,
+    parse_moment,
+    read_table,
+    write_csv,
+    write_xlsx,
+)
+from survey.services.questionnaires import duplicate_campaign
+from survey.services.responses import QuestionnaireSpec, Submission, submit_response
+
+from .conftest import client_for, open_canonical_campaign
+from .factories import MembershipFactory, SiteFactory, UserFactory
+from .test_submit import complete_answers
+
+PARIS = ZoneInfo("Europe/Paris")
+WRITERS = {"csv": write_csv, "xlsx": write_xlsx}
+
+
+pytestmark = pytest.mark.django_db
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hall(organisation: Organisation) -> Questionnaire:
+    """The canonical hall questionnaire of an open campaign."""
+    return open_canonical_campaign(organisation).questionnaires.get(channel="hall")
+
+
+@pytest.fixture
+def site(organisation: Organisation) -> Site:
+    return SiteFactory(organisation=organisation, name="Préfecture d'Angoulême")
+
+
+@pytest.fixture
+def manager(manager_client: Client) -> User:
+    return manager_client.user  # type: ignore[attr-defined,no-any-return]
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(2016, 10, day, hour, minute, tzinfo=PARIS)
+
+
+def store(questionnaire: Questionnaire, site: Site, answers: dict[str, Any], **kwargs: Any) -> Any:
+    response, _ = submit_response(
+        Submission(
+            uuid=uuid.uuid4(), questionnaire=questionnaire, site=site, answers=answers, **kwargs
+        )
+    )
+    return response
+
+
+def store_varied(hall: Questionnaire, site: Site) -> None:
+    """Three questionnaires that use every kind of cell: skip logic, multiple choice,
+    communes in and outside the département, free text that a spreadsheet would misread."""
+    spec = QuestionnaireSpec.load(hall)
+    trainee, other = UserFactory(username="stagiaire1"), UserFactory(username="stagiaire2")
+    for user in (trainee, other):
+        MembershipFactory(user=user, organisation=site.organisation, role=Role.INTERVIEWER)
+    first = complete_answers(spec)
+    first["remarques"] = '=SOMME(A1) ; accueil « très » bien, "vraiment"\nsur deux lignes'
+    store(hall, site, first, interviewer=trainee, started_at=at(10, 9), submitted_at=at(10, 9, 7))
+
+    second = complete_answers(spec)
+    second["info_renseigne"] = "non"
+    del second["info_source"]
+    second["profil_commune"] = {"outside": "Bordeaux"}
+    second["remarques"] = "- attente trop longue"
+    store(hall, site, second, interviewer=other, submitted_at=at(11, 14, 30))
+
+    third = complete_answers(spec)
+    third["info_source"] = ["mairie", "internet", "autre"]
+    del third["remarques"]
+    store(
+        hall,
+        site,
+        third,
+        interviewer=trainee,
+        mode="paper",
+        started_at=at(12, 12),
+        submitted_at=at(13, 16),
+    )
+
+
+def snapshot(questionnaire: Questionnaire) -> dict[uuid.UUID, Any]:
+    """What a quality manager would compare: every answer and who, where and when."""
+    answers: dict[uuid.UUID, dict[str, set[str]]] = {}
+    for answer in Answer.objects.filter(response__questionnaire=questionnaire).select_related(
+        "response", "question", "choice"
+    ):
+        value = answer.choice.code if answer.choice else answer.commune_id or answer.text
+        answers.setdefault(answer.response.uuid, {}).setdefault(answer.question.code, set()).add(
+            value
+        )
+    return {
+        r.uuid: (
+            r.site.name,
+            r.interviewer.username if r.interviewer else None,
+            r.started_at,
+            r.submitted_at,
+            answers[r.uuid],
+        )
+        for r in Response.objects.filter(questionnaire=questionnaire).select_related(
+            "site", "interviewer"
+        )
+    }
+
+
+def cells(answers: dict[str, Any]) -> dict[str, str]:
+    """Answers as they are written in a file's cells."""
+    out = {}
+    for code, value in answers.items():
+        if isinstance(value, list):
+            out[code] = "|".join(value)
+        elif isinstance(value, dict):
+            out[code] = value.get("insee") or "hors:" + value["outside"]
+        else:
+            out[code] = value
+    return out
+
+
+def new_rows(hall: Questionnaire, count: int, site: Site) -> list[dict[str, str]]:
+    answers = cells(complete_answers(QuestionnaireSpec.load(hall)))
+    return [
+        {"uuid": "", "site": site.name, "recueilli_le": "2016-10-10", **answers}
+        for _ in range(count)
+    ]
+
+
+def upload(rows: list[dict[str, str]], fmt: str = "csv") -> SimpleUploadedFile:
+    header = list(dict.fromkeys(column for row in rows for column in row))
+    data = WRITERS[fmt](header, [[row.get(c, "") for c in header] for row in rows])
+    return SimpleUploadedFile(f"questionnaires.{fmt}", data)
+
+
+def export_file(questionnaire: Questionnaire, fmt: str) -> SimpleUploadedFile:
+    header, rows = export_rows(questionnaire)
+    return SimpleUploadedFile(f"export.{fmt}", WRITERS[fmt](header, rows))
+
+
+def import_url(questionnaire: Questionnaire) -> str:
+    return reverse("survey:import", args=[questionnaire.pk])
+
+
+# --- round trip ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_imported_into_an_empty_copy_gives_back_the_same_answers(
+    fmt: str, hall: Questionnaire, site: Site, manager: User
+) -> None:
+    store_varied(hall, site)
+    before = snapshot(hall)
+    exported = export_file(hall, fmt)
+    # uuids are unique across campaigns: moving responses to a copy (or to another server)
+    # means the originals are gone from here.
+    Response.objects.filter(questionnaire=hall).delete()
+    copy = duplicate_campaign(
+        hall.campaign,
+        year=2017,
+        title="Copie",
+        start_date=datetime.date(2017, 10, 2),
+        end_date=datetime.date(2017, 10, 13),
+    )
+    copy.open()
+    copied_hall = copy.questionnaires.get(channel="hall")
+
+    result = import_responses(copied_hall, read_table(exported), user=manager)
+
+    assert result == ImportResult(created=3, already_present=0)
+    assert snapshot(copied_hall) == before
+    assert set(Response.objects.values_list("mode", flat=True)) == {"import"}
+
+
+def test_the_export_has_one_column_per_question_and_readable_cells(
+    hall: Questionnaire, site: Site, django_assert_num_queries: Any
+) -> None:
+    store_varied(hall, site)
+    voided = Response.objects.get(submitted_at=at(11, 14, 30))
+    Response.objects.filter(pk=voided.pk).update(
+        voided_at=at(14, 10), void_reason="Saisi deux fois"
+    )
+
+    with django_assert_num_queries(3):
+        header, rows = export_rows(hall)
+
+    by_uuid = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    second = by_uuid[str(voided.uuid)]
+    assert header[: len(META_COLUMNS)] == list(META_COLUMNS)
+    assert header[len(META_COLUMNS) :] == [q.code for q in QuestionnaireSpec.load(hall).questions]
+    assert second["annule"] == "Saisi deux fois"
+    assert second["profil_commune"] == "hors:Bordeaux"
+    assert second["info_source"] == ""
+    assert second["envoye_le"] == "2016-10-11T14:30:00+02:00"
+    third = next(row for row in by_uuid.values() if row["mode"] == "paper")
+    assert third["info_source"] == "internet|mairie|autre"  # in the questionnaire's order
+    assert third["recueilli_le"] == "2016-10-12T12:00:00+02:00"
+    assert second["enqueteur"] == "stagiaire2"
+
+
+def test_the_csv_export_opens_in_excel_without_running_a_remark_as_a_formula(
+    hall: Questionnaire, site: Site
+) -> None:
+    store_varied(hall, site)
+    header, rows = export_rows(hall)
+
+    data = write_csv(header, rows)
+    workbook = openpyxl.load_workbook(io.BytesIO(write_xlsx(header, rows)))
+
+    assert data.startswith(b"\xef\xbb\xbfuuid;site;canal;mode;")
+    assert "'=SOMME(A1)" in data.decode("utf-8-sig")
+    remark_column = header.index("remarques") + 1
+    remarks = [row[remark_column - 1].value for row in workbook.active.iter_rows(min_row=2)]
+    assert remarks[0].startswith("=SOMME")
+    assert workbook.active.cell(2, remark_column).data_type == "s"
+
+
+# --- what an import refuses --------------------------------------------------------------
+
+
+def test_one_bad_row_among_good_ones_imports_nothing_and_says_where(
+    hall: Questionnaire, site: Site, manager_client: Client
+) -> None:
+    rows = new_rows(hall, 3, site)
+    rows[1]["hall_courtoisie"] = "peu"  # line 3 of the file
+
+    response = manager_client.post(import_url(hall), {"file": upload(rows)})
+
+    assert response.status_code == 200
+    errors = response.context["refused"].row_errors
+    assert [(e.line, e.column) for e in errors] == [(3, "hall_courtoisie")]
+    assert str(errors[0]).startswith(
+        "ligne 3, colonne hall_courtoisie : « peu » n'est pas un choix de Q12. Choix possibles : "
+        "tout_a_fait_d_accord"
+    )
+    assert "rien n&#x27;a été enregistré" in response.content.decode()
+    assert "<code>hall_courtoisie</code>" in response.content.decode()
+    assert Response.objects.count() == 0
+
+
+def test_an_answer_to_a_question_that_the_skip_logic_does_not_ask_is_refused(
+    hall: Questionnaire, site: Site, manager: User
+) -> None:
+    rows = new_rows(hall, 2, site)
+    rows[0]["info_renseigne"] = "non"  # Q7 info_source is asked only if Q6 = oui
+
+    with pytest.raises(ImportRefused) as refused:
+        import_responses(hall, rows, user=manager)
+
+    assert [(e.line, e.column) for e in refused.value.row_errors] == [(2, "info_source")]
+    assert "n'est posée que si" in refused.value.row_errors[0].message
+    assert Response.objects.count() == 0
+
+
+def test_every_row_error_is_listed_at_once(hall: Questionnaire, site: Site, manager: User) -> None:
+    rows = new_rows(hall, 3, site)
+    rows[0].update(site="Sous-préfecture inconnue", recueilli_le="hier")
+    rows[1]["hall_satisfaction_globale"] = ""
+    rows[2].update(annule="Doublon", canal="phone", uuid="pas-un-uuid")
+
+    with pytest.raises(ImportRefused) as refused:
+        import_responses(hall, rows, user=manager)
+
+    assert [(e.line, e.column) for e in refused.value.row_errors] == [
+        (2, "site"),
+        (2, "recueilli_le"),
+        (3, "hall_satisfaction_globale"),
+        (4, "uuid"),
+        (4, "canal"),
+        (4, "annule"),
+    ]
+    assert refused.value.row_errors[2].message == "Q19 : réponse obligatoire."
+
+
+def test_a_column_that_is_no_question_of_the_questionnaire_is_refused(
+    hall: Questionnaire, site: Site, manager: User
+) -> None:
+    rows = new_rows(hall, 1, site)
+    rows[0]["tel_deplace_apres_appel"] = "oui"  # a question of the phone questionnaire
+
+    with pytest.raises(ImportRefused) as refused:
+        import_responses(hall, rows, user=manager)
+
+    assert [(e.line, e.column) for e in refused.value.row_errors] == [
+        (1, "tel_deplace_apres_appel")
+    ]
+
+
+def test_the_same_uuid_twice_in_a_file_or_taken_by_another_questionnaire_is_refused(
+    hall: Questionnaire, site: Site, manager: User
+) -> None:
+    phone = hall.campaign.questionnaires.get(channel="phone")
+    taken = store(phone, site, complete_answers(QuestionnaireSpec.load(phone)))
+    rows = new_rows(hall, 3, site)
+    twice = str(uuid.uuid4())
+    rows[0]["uuid"] = rows[1]["uuid"] = twice
+    rows[2]["uuid"] = str(taken.uuid)
+
+    with pytest.raises(ImportRefused) as refused:
+        import_responses(hall, rows, user=manager)
+
+    assert [str(e) for e in refused.value.row_errors] == [
+        "ligne 3, colonne uuid : le même identifiant figure déjà ligne 2.",
+        "ligne 4, colonne uuid : Cet identifiant est déjà pris par un autre questionnaire.",
+    ]
+
+
+# --- what an import stores ---------------------------------------------------------------
+
+
+def test_reimporting_an_export_creates_nothing(
+    hall: Questionnaire, site: Site, manager_client: Client
+) -> None:
+    store_varied(hall, site)
+    rows_before = Answer.objects.count()
+
+    response = manager_client.post(
+        import_url(hall), {"file": export_file(hall, "xlsx")}, follow=True
+    )
+
+    assert "Questionnaires importés : 0 ; déjà présents (ignorés) : 3." in [
+        str(m) for m in response.context["messages"]
+    ]
+    assert (Response.objects.count(), Answer.objects.count()) == (3, rows_before)
+
+
+def test_a_valid_file_is_stored_as_an_import_with_generated_uuids(
+    hall: Questionnaire, site: Site, manager_client: Client, organisation: Organisation
+) -> None:
+    trainee = UserFactory(username="stagiaire9")
+    MembershipFactory(user=trainee, organisation=organisation, role=Role.INTERVIEWER)
+    outsider = UserFactory(username="ailleurs")
+    rows = new_rows(hall, 3, site)
+    rows[0].update(enqueteur="stagiaire9", recueilli_le="10/10/2016 09:30", canal="hall")
+    rows[1].update(enqueteur="ailleurs", envoye_le="2016-10-11T15:00:00+02:00")
+    rows[2].update(profil_commune="hors: Cognac-la-Forêt", site="préfecture d'angoulême")
+
+    response = manager_client.post(import_url(hall), {"file": upload(rows, "xlsx")})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("survey:campaign_detail", args=[hall.campaign.pk])
+    stored = list(Response.objects.order_by("submitted_at"))
+    assert len(stored) == 3
+    assert all(r.mode == "import" and r.site == site and r.uuid for r in stored)
+    first, third, second = stored  # by submission time
+    assert first.started_at == at(10, 9, 30)
+    assert first.submitted_at == first.started_at  # no envoye_le: the collection time
+    assert third.started_at == at(10, 12)  # a date alone is noon
+    assert second.submitted_at == at(11, 15)
+    assert first.interviewer == trainee
+    assert second.interviewer == manager_client.user  # type: ignore[attr-defined]
+    assert second.interviewer != outsider
+    assert third.answers.get(question__code="profil_commune").text == "Cognac-la-Forêt"
+    assert first.history.get().history_user == manager_client.user  # type: ignore[attr-defined]
+
+
+def test_an_import_warns_of_interviewers_who_are_not_members(
+    hall: Questionnaire, site: Site, manager_client: Client
+) -> None:
+    rows = new_rows(hall, 1, site)
+    rows[0]["enqueteur"] = "inconnu"
+
+    response = manager_client.post(import_url(hall), {"file": upload(rows)}, follow=True)
+
+    assert any("(inconnu)" in str(m) for m in response.context["messages"])
+
+
+def test_a_comma_separated_windows_file_is_read(
+    hall: Questionnaire, site: Site, manager: User
+) -> None:
+    rows = new_rows(hall, 2, site)
+    header = list(rows[0])
+    lines = [",".join(header)] + [",".join(row[c] for c in header) for row in rows]
+    data = "\r\n".join(lines).encode("cp1252")
+
+    table = read_table(SimpleUploadedFile("saisie.CSV", data))
+    result = import_responses(hall, table, user=manager)
+
+    assert table[0]["site"] == "Préfecture d'Angoulême"
+    assert result.created == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2016-10-10", at(10, 12)),
+        ("2016-10-10T09:30", at(10, 9, 30)),
+        ("2016-10-10 09:30:00+00:00", at(10, 11, 30)),
+        ("10/10/2016", at(10, 12)),
+        ("10/10/2016 09:30", at(10, 9, 30)),
+        ("2016-13-40", None),
+        ("demain", None),
+    ],
+)
+def test_dates_are_iso_or_french_and_a_day_alone_is_noon_in_paris(
+    raw: str, expected: datetime.datetime | None
+) -> None:
+    assert parse_moment(raw) == expected
+
+
+def test_an_import_costs_one_query_per_row_at_most(
+    hall: Questionnaire, site: Site, manager: User, django_assert_max_num_queries: Any
+) -> None:
+    rows = new_rows(hall, 50, site)
+
+    # build_answers reads the commune of each row; the 2,000 answers take one INSERT on
+    # PostgreSQL, a dozen on SQLite (999 parameters a query).
+    with django_assert_max_num_queries(50 + 25):
+        import_responses(hall, rows, user=manager)
+
+    assert Response.objects.count() == 50
+
+
+# --- unreadable files, closed campaigns, access ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("reponses.xlsx", b"ceci n'est pas un classeur", "Fichier illisible"),
+        ("reponses.csv", b"uuid;site\x00\x01\x02", "Fichier illisible"),
+        ("reponses.pdf", b"%PDF-1.4", "Format non pris en charge (.pdf)"),
+        ("reponses.csv", b"", "Le fichier est vide."),
+    ],
+)
+def test_an_unreadable_file_gets_a_french_error(
+    name: str, content: bytes, message: str, hall: Questionnaire, manager_client: Client
+) -> None:
+    response = manager_client.post(
+        import_url(hall), {"file": SimpleUploadedFile(name, content or b" ")}
+    )
+
+    assert response.status_code == 200
+    assert any(message in error for error in response.context["form"].errors["file"])
+    assert Response.objects.count() == 0
+
+
+def test_read_table_refuses_a_file_with_two_columns_of_the_same_name() -> None:
+    with pytest.raises(ValidationError, match="Colonnes en double : site"):
+        read_table(SimpleUploadedFile("x.csv", b"uuid;site;Site\r\n;a;b\r\n"))
+
+
+def test_a_closed_campaign_refuses_an_import(
+    hall: Questionnaire, site: Site, manager_client: Client
+) -> None:
+    rows = new_rows(hall, 1, site)
+    hall.campaign.close()
+
+    page = manager_client.get(import_url(hall))
+    response = manager_client.post(import_url(hall), {"file": upload(rows)})
+
+    assert "clôturée" in page.content.decode()
+    assert 'type="file"' not in page.content.decode()
+    assert "clôturée" in " ".join(response.context["form"].non_field_errors())
+    assert Response.objects.count() == 0
+
+
+def test_the_import_page_lists_the_expected_values(
+    hall: Questionnaire, manager_client: Client
+) -> None:
+    page = manager_client.get(import_url(hall)).content.decode()
+
+    assert 'type="file"' in page
+    assert "<code>tout_a_fait_d_accord</code>" in page
+    assert "hors:Bordeaux" in page
+    assert reverse("survey:export", args=[hall.pk, "xlsx"]) in page
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_export_is_a_download(fmt: str, hall: Questionnaire, manager_client: Client) -> None:
+    response = manager_client.get(reverse("survey:export", args=[hall.pk, fmt]))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="questionnaires-2016-hall.{fmt}"'
+    )
+
+
+def test_an_unknown_export_format_is_a_404(hall: Questionnaire, manager_client: Client) -> None:
+    assert manager_client.get(reverse("survey:export", args=[hall.pk, "ods"])).status_code == 404
+
+
+def test_an_interviewer_may_neither_export_nor_import(
+    hall: Questionnaire, interviewer_client: Client
+) -> None:
+    assert interviewer_client.get(reverse("survey:export", args=[hall.pk, "csv"])).status_code == (
+        403
+    )
+    assert interviewer_client.get(import_url(hall)).status_code == 403
+
+
+def test_another_organisations_questionnaire_is_a_404(
+    hall: Questionnaire, site: Site, other_organisation: Organisation
+) -> None:
+    stranger = client_for(Role.QUALITY_MANAGER, other_organisation)
+
+    assert stranger.get(reverse("survey:export", args=[hall.pk, "csv"])).status_code == 404
+    assert stranger.get(import_url(hall)).status_code == 404
+    rows = new_rows(hall, 1, site)
+    assert stranger.post(import_url(hall), {"file": upload(rows)}).status_code == 404
+    assert Response.objects.count() == 0
