@@ -53,7 +53,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         response_count=Count("responses", distinct=True),
     )
     by_site = (
-        Response.objects.filter(campaign=campaign)
+        Response.objects.counted()
+        .filter(campaign=campaign)
         .values("site__name")
         .annotate(
             hall=Count("pk", filter=Q(channel=Channel.HALL)),

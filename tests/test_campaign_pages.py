@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from survey.models import Campaign, CampaignStatus, Organisation
+from survey.models import Campaign, CampaignStatus, Organisation, Response
 
 from .factories import CampaignFactory, QuestionnaireFactory, ResponseFactory, SiteFactory
 
@@ -145,3 +145,23 @@ def test_the_dashboard_counts_each_campaigns_questionnaires_in_a_fixed_number_of
         response = manager_client.get(reverse("reports:dashboard"))
 
     assert [c.total for c in response.context["campaigns"]] == [1, 1, 1]
+
+
+def test_voided_questionnaires_leave_the_counts(
+    manager_client: Client, organisation: Organisation
+) -> None:
+    questionnaire = QuestionnaireFactory(
+        campaign__organisation=organisation, campaign__status=CampaignStatus.OPEN
+    )
+    site = SiteFactory(organisation=organisation)
+    kept, voided = (
+        ResponseFactory(questionnaire=questionnaire, site=site),
+        ResponseFactory(questionnaire=questionnaire, site=site),
+    )
+    Response.objects.filter(pk=voided.pk).update(voided_at=kept.submitted_at)
+
+    dashboard = manager_client.get(reverse("reports:dashboard"))
+    detail = manager_client.get(reverse("survey:campaign_detail", args=[questionnaire.campaign_id]))
+
+    assert [c.total for c in dashboard.context["campaigns"]] == [1]
+    assert [r["total"] for r in detail.context["by_site"]] == [1]

@@ -40,15 +40,17 @@ class CampaignQuerySet(models.QuerySet["Campaign"]):
         return self.filter(status=CampaignStatus.OPEN)
 
     def with_response_counts(self) -> CampaignQuerySet:
-        """Annotate ``hall``, ``phone`` and ``total`` questionnaires, in the same query.
+        """Annotate ``hall``, ``phone`` and ``total`` counted (not voided) questionnaires,
+        in the same query.
 
         The channel values are spelled out: Channel lives beside Questionnaire, which
         imports this module.
         """
+        counted = models.Q(responses__voided_at__isnull=True)
         return self.annotate(
-            hall=models.Count("responses", filter=models.Q(responses__channel="hall")),
-            phone=models.Count("responses", filter=models.Q(responses__channel="phone")),
-            total=models.Count("responses"),
+            hall=models.Count("responses", filter=counted & models.Q(responses__channel="hall")),
+            phone=models.Count("responses", filter=counted & models.Q(responses__channel="phone")),
+            total=models.Count("responses", filter=counted),
         )
 
 
