@@ -13,12 +13,8 @@ machine. Results go to docs/benchmarks.md; the database and gunicorn are gone at
 from __future__ import annotations
 
 import argparse
-import datetime
 import http.client
-import importlib.metadata
 import json
-import os
-import platform
 import random
 import sys
 import tempfile
@@ -29,11 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import harness
-from bench.load import LOGIN_PATH, Action, Client, Phase, Result, Stats, run_phase, stats
+from bench.load import LOGIN_PATH, Action, Client, Phase, Result, run_phase
+from bench.report import write_section
 from bench.scenario import PASSWORD, Fixture, capture_submit_queries, prepare, submission_body
+from bench.submit_report import report
 
 SUBMIT_PATH = "/saisie/api/reponses/"
-TARGET_P95_MS = 100.0
+SECTION = "## Saisie : envoi d'un questionnaire (POST /saisie/api/reponses/)"
 SOLO_REQUESTS = 200  # one client alone: the service time, without queueing
 REPORT = harness.ROOT / "docs" / "benchmarks.md"
 
@@ -44,7 +42,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--clients", type=int, default=20, help="clients simultanés (20)")
     parser.add_argument(
-        "--requests", type=int, default=2000, help="envois au plus, rejeux compris (2000)"
+        "--requests", type=int, default=2000, help="requêtes au plus par phase (2000)"
     )
     parser.add_argument(
         "--duration", type=float, default=30, help="secondes au plus par phase mesurée (30)"
@@ -319,185 +317,6 @@ def run(args: argparse.Namespace) -> Outcome:
     )
 
 
-# -- the report ------------------------------------------------------------------------------
-
-SECTION = "## Saisie : envoi d'un questionnaire (POST /saisie/api/reponses/)"
-BEGIN = "<!-- début : écrit par bench/submit.py à chaque mesure ; ne pas modifier à la main -->"
-END = "<!-- fin : bench/submit.py -->"
-HEADER = """# Mesures de performance
-
-Chaque section est écrite par un script de [bench/](../bench/README.md), entre deux
-commentaires qu'il remplace à chaque mesure ; l'analyse écrite à la main vient après.
-Les chiffres absolus ne valent que pour la machine décrite : chaque mesure donne aussi
-une référence prise pendant la même exécution, et c'est le rapport à elle qui se compare
-d'une machine à l'autre.
-"""
-
-
-def number(value: float, decimals: int = 1) -> str:
-    """French notation: 1 234,5."""
-    text = f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",")
-    return text.replace(" ", "\u202f")
-
-
-def machine() -> str:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = ""
-    try:
-        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
-        memory = f", {number(pages * size / 2**30)} Gio de mémoire"
-    except (ValueError, OSError, AttributeError):
-        pass
-    return f"{harness.cores()} cœurs ({model or platform.machine()}){memory}"
-
-
-def row(label: str, s: Stats) -> str:
-    cells = [
-        number(s.count, 0),
-        number(s.per_second),
-        number(s.p50),
-        number(s.p95),
-        number(s.p99),
-        number(s.worst),
-        number(s.errors, 0),
-    ]
-    return f"| {label} | " + " | ".join(cells) + " |"
-
-
-def percent(part: float, whole: float) -> str:
-    return f"{number(100 * part / whole, 0)} %" if whole else "–"
-
-
-def cpu_row(label: str, phase: Phase) -> str:
-    cpu = phase.cpu
-    idle = cpu["capacité"] - sum(cpu[name] for name in harness.CPU_GROUPS)
-    cells = [percent(cpu[name], cpu["capacité"]) for name in harness.CPU_GROUPS]
-    return f"| {label} | " + " | ".join([*cells, percent(max(0.0, idle), cpu["capacité"])]) + " |"
-
-
-def report(outcome: Outcome) -> str:
-    args, fixture, check = outcome.args, outcome.fixture, outcome.check
-    submit_all = stats(outcome.submit.results, outcome.submit.seconds)
-    creates = stats(outcome.submit.of("create"), outcome.submit.seconds)
-    replays = stats(outcome.submit.of("replay"), outcome.submit.seconds)
-    solo = stats(outcome.solo.results, outcome.solo.seconds)
-    static = stats(outcome.static.results, outcome.static.seconds)
-    login_page = stats(outcome.login_page.results, outcome.login_page.seconds)
-    errors = submit_all.errors
-    verdict = {True: "**atteint**", False: "**manqué**"}
-    now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M (UTC%z)")
-    versions = ", ".join(
-        f"{name} {importlib.metadata.version(name)}" for name in ("Django", "gunicorn")
-    )
-    cpu = outcome.submit.cpu
-    per_request = {name: 1000 * cpu[name] / submit_all.count for name in harness.CPU_GROUPS}
-    server_ms = per_request["gunicorn"] + per_request["postgres"]
-    error_kinds = sorted(
-        {
-            f"{r.kind} {r.status} {r.detail[:160]}".strip()
-            for phase in (outcome.submit, outcome.solo, outcome.static, outcome.login_page)
-            for r in phase.results
-            if not r.ok
-        }
-    )
-    lines = [
-        f"Mesure du {now}, `.venv/bin/python -m bench.submit` (voir "
-        "[bench/README.md](../bench/README.md)).",
-        "",
-        f"- **Machine** : {machine()} ; Python {platform.python_version()}, {versions}, "
-        f"PostgreSQL {outcome.postgres} ; clients, gunicorn et PostgreSQL sur la même "
-        "machine (boucle locale), qui se partagent ses cœurs ; charge moyenne avant la "
-        f"mesure (1, 5, 15 min) : {outcome.load_average}.",
-        f"- **Serveur** : gunicorn, `config/gunicorn.conf.py`, {args.workers} processus `sync` ; "
-        "réglages de production (`DEBUG=false`, `CONN_MAX_AGE=60`, django-axes actif) sauf "
-        "TLS ; base PostgreSQL neuve, démonstration de la Charente chargée.",
-        f"- **Charge** : {args.clients} clients simultanés sans temps de pause, un compte "
-        "enquêteur chacun, connecté par le formulaire (CSRF compris) ; au plus "
-        f"{number(args.requests, 0)} requêtes ou {number(args.duration, 0)} s par phase ; "
-        f"questionnaire accueil complet ({len(fixture.answers)} questions répondues, "
-        f"{fixture.answer_rows} lignes `Answer`), nouvel identifiant à chaque envoi, et "
-        f"{number(100 * args.replay_share, 0)} % de rejeux à l'identique d'un questionnaire "
-        f"déjà enregistré (réponse 200 attendue) ; {outcome.warmup_requests} envois "
-        "d'échauffement non mesurés.",
-        "",
-        "| requêtes (latence côté client) | nombre | débit (req/s) | p50 (ms) | p95 (ms) "
-        "| p99 (ms) | max (ms) | erreurs |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-        row(f"**envoi** (POST), {args.clients} clients", submit_all),
-        row("… dont créations (201)", creates),
-        row("… dont rejeux (200)", replays),
-        row(f"référence : fichier statique (WhiteNoise), {args.clients} clients", static),
-        row(f"référence : page de connexion (gabarit), {args.clients} clients", login_page),
-        row("envoi (POST), un seul client : temps de service", solo),
-        "",
-        f"**p95 de l'envoi / p95 de la référence** : {number(submit_all.p95 / static.p95)} × "
-        f"le fichier statique, {number(submit_all.p95 / login_page.p95)} × la page de "
-        "connexion, sous la même charge.",
-        "",
-        "| CPU de la machine pendant la phase | gunicorn | PostgreSQL | clients (ce script) "
-        "| autres processus | inoccupé |",
-        "|---|---:|---:|---:|---:|---:|",
-        cpu_row("envoi, clients simultanés", outcome.submit),
-        cpu_row("référence : fichier statique", outcome.static),
-        cpu_row("référence : page de connexion", outcome.login_page),
-        cpu_row("envoi, un seul client", outcome.solo),
-        "",
-        f"**CPU par envoi** (phase à {args.clients} clients) : gunicorn "
-        f"{number(per_request['gunicorn'])} ms, PostgreSQL {number(per_request['postgres'])} ms, "
-        f"clients {number(per_request['clients'])} ms : le serveur seul plafonnerait vers "
-        f"{number(harness.cores() * 1000 / server_ms, 0)} envois/s sur {harness.cores()} cœurs.",
-        "",
-        "| vérification en base | attendu | trouvé |",
-        "|---|---:|---:|",
-        f"| questionnaires (`Response`) = réponses 201 reçues | {number(check.created, 0)} "
-        f"| {number(check.responses, 0)} |",
-        f"| réponses 201 absentes de la base (perdues) | 0 | {number(check.lost, 0)} |",
-        f"| lignes sans réponse 201 (en double, inattendues) | 0 | {number(check.unexpected, 0)} |",
-        f"| lignes `Answer` ({number(check.created, 0)} × {fixture.answer_rows}) "
-        f"| {number(check.answers_expected, 0)} | {number(check.answers, 0)} |",
-        f"| questionnaires au mauvais nombre de lignes `Answer` | 0 "
-        f"| {number(check.wrong_answer_counts, 0)} |",
-        f"| rejeux : 200, même identifiant, rien créé | {number(check.replays, 0)} "
-        f"| {number(check.replays_ok, 0)} |",
-        f"| envois restés sans réponse HTTP | 0 | {number(check.unanswered, 0)} |",
-        "",
-        f"**Requêtes SQL par envoi** (`CaptureQueriesContext`, détail : "
-        f"`python -m bench.submit_queries`) : {outcome.queries['création']} pour une "
-        f"création, {outcome.queries['rejeu']} pour un rejeu.",
-        "",
-        f"**Objectifs** : p95 < {number(TARGET_P95_MS, 0)} ms à {args.clients} clients "
-        f"{verdict[submit_all.p95 < TARGET_P95_MS]} ({number(submit_all.p95)} ms ; un seul "
-        f"client : {number(solo.p95)} ms) ; aucune erreur {verdict[errors == 0]} ({errors}) ; "
-        f"rien de perdu ni en double {verdict[check.ok]}.",
-    ]
-    if error_kinds:
-        lines += ["", "Erreurs rencontrées :", ""]
-        lines += [f"- `{kind}`" for kind in error_kinds[:10]]
-    return "\n".join(lines)
-
-
-def write_report(path: Path, block: str) -> None:
-    """Replace this benchmark's block in ``path``; the rest of the file is kept as is."""
-    text = path.read_text() if path.exists() else HEADER
-    generated = f"{BEGIN}\n\n{block}\n\n{END}"
-    if BEGIN in text and END in text:
-        before, _, rest = text.partition(BEGIN)
-        _, _, after = rest.partition(END)
-        text = before + generated + after
-    elif SECTION in text:
-        text = text.replace(SECTION, f"{SECTION}\n\n{generated}", 1)
-    else:
-        text = f"{text.rstrip()}\n\n{SECTION}\n\n{generated}\n"
-    path.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
@@ -506,10 +325,13 @@ def main(argv: list[str] | None = None) -> int:
     except (harness.BenchError, TimeoutError) as error:
         say(f"échec : {error}")
         return 2
+    except KeyboardInterrupt:
+        say("interrompu")
+        return 130
     block = report(outcome)
     print(block)
     if not args.no_report:
-        write_report(args.report, block)
+        write_section(args.report, SECTION, "bench/submit.py", block)
         say(f"résultats écrits dans {args.report}")
     errors = sum(not r.ok for phase in (outcome.submit, outcome.solo) for r in phase.results)
     return 0 if outcome.check.ok and errors == 0 else 1

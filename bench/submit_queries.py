@@ -33,12 +33,13 @@ def main(argv: list[str] | None = None) -> int:
         captured = capture_submit_queries(fixture, fixture.usernames[0])
     for kind, queries in captured.items():
         total = sum(float(q["time"]) for q in queries) * 1000
-        print(f"\n{kind} : {len(queries)} requêtes, {total:.1f} ms en base")
+        print(f"\n{kind} : {len(queries)} requêtes, {total:.0f} ms en base")
         for number, query in enumerate(queries, 1):
             sql = " ".join(query["sql"].split())
             if len(sql) > args.width:
                 sql = sql[: args.width - 1] + "…"
-            print(f"{number:3} {float(query['time']) * 1000:6.2f} ms  {sql}")
+            # Django records each duration to the millisecond.
+            print(f"{number:3} {float(query['time']) * 1000:3.0f} ms  {sql}")
     return 0
 
 

@@ -270,20 +270,14 @@ def _shell_names() -> tuple[str, ...]:
         for path in _static_path(SW_SOURCE).parent.glob("*.js")
         if path.name != "sw.js"
     )
-    return tuple(
-        dict.fromkeys(
-            [
-                *SHELL_STATIC,
-                *scripts,
-                *_css_assets("dsfr/dist/dsfr/dsfr.min.css"),
-                *(
-                    _css_assets("dsfr/dist/utility/utility.min.css", icon_rule)
-                    if used_icons
-                    else []
-                ),
-            ]
-        )
-    )
+    names = [
+        *SHELL_STATIC,
+        *scripts,
+        *_css_assets("dsfr/dist/dsfr/dsfr.min.css"),
+        *(_css_assets("dsfr/dist/utility/utility.min.css", icon_rule) if used_icons else []),
+    ]
+    # A stylesheet may point at a file the DSFR does not ship: static() would fail on it.
+    return tuple(name for name in dict.fromkeys(names) if finders.find(name))
 
 
 def _version(names: tuple[str, ...]) -> str:

@@ -361,7 +361,7 @@ function showSection(index, { focus = false } = {}) {
   if (intro) intro.hidden = position > 0;
   showStepper();
   if (focus) {
-    editor.scrollIntoView({ block: "start" });
+    $("[data-stepper]").scrollIntoView({ block: "start" });
     const first = sectionQuestions(index).find(visible);
     if (mode !== "tablet" && first) first.focus();
     else $("[data-stepper-title]").focus({ preventScroll: true });

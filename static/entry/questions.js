@@ -35,10 +35,13 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/** French typography: no line break before "?", "!", ":", ";" or "»". */
+const typeset = (text) => text.replace(/ ([?!:;»])/g, "\u00a0$1").replace(/« /g, "«\u00a0");
+
 function heading(question) {
   const parts = [];
   if (question.number) parts.push(el("span", { className: "app-question__number" }, `Q${question.number}`), " ");
-  parts.push(question.text);
+  parts.push(typeset(question.text));
   if (!question.required) parts.push(" ", el("span", { className: "app-question__optional" }, t("optional")));
   if (question.help_text) parts.push(el("span", { className: "fr-hint-text" }, question.help_text));
   return parts;
@@ -66,7 +69,7 @@ function choiceQuestion(question, { keys }) {
         value: choice.code,
         "data-polarity": choice.polarity,
       }),
-      el("label", { className: "fr-label", for: inputId }, key, el("span", {}, choice.label)),
+      el("label", { className: "fr-label", for: inputId }, key, el("span", {}, typeset(choice.label))),
     );
   });
   return el(

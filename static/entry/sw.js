@@ -42,11 +42,19 @@ async function warm(urls) {
   const cache = await caches.open(DATA_CACHE);
   await Promise.all(
     urls.map(async (url) => {
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), 2 * NETWORK_TIMEOUT);
       try {
-        const response = await fetch(url, { credentials: "same-origin", cache: "no-cache" });
+        const response = await fetch(url, {
+          credentials: "same-origin",
+          cache: "no-cache",
+          signal: abort.signal,
+        });
         if (storable(response)) await cache.put(isPage(new URL(url, self.location.origin)) ? pageKey(url) : url, response);
       } catch {
         // offline: the copy already kept stays
+      } finally {
+        clearTimeout(timer);
       }
     }),
   );
