@@ -43,7 +43,8 @@ class CampaignChild(models.Model):
         self.owning_campaign().check_editable()
         questionnaire_id = self.owning_questionnaire_id()
         deleted = super().delete(using=using, keep_parents=keep_parents)
-        Questionnaire.objects.filter(pk=questionnaire_id).update(revision=F("revision") + 1)
+        if questionnaire_id is not None:
+            Questionnaire.objects.filter(pk=questionnaire_id).update(revision=F("revision") + 1)
         return deleted
 
     def owning_campaign(self) -> Campaign:
@@ -55,9 +56,9 @@ class CampaignChild(models.Model):
     def _bump_revision(self) -> None:
         """Every change to a questionnaire's structure makes a new revision, so that a
         cached copy of it (see survey/services/responses.py) is never used stale."""
-        Questionnaire.objects.filter(pk=self.owning_questionnaire_id()).update(
-            revision=F("revision") + 1
-        )
+        questionnaire_id = self.owning_questionnaire_id()
+        if questionnaire_id is not None:
+            Questionnaire.objects.filter(pk=questionnaire_id).update(revision=F("revision") + 1)
 
 
 class Questionnaire(CampaignChild):
