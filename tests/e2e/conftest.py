@@ -55,10 +55,18 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+def new_context(browser: Any, **options: Any) -> Any:
+    """A fresh profile (no service worker, IndexedDB or localStorage left by another test)."""
+    context = browser.new_context(
+        **{"viewport": TABLET, "locale": "fr-FR", "timezone_id": "Europe/Paris", **options}
+    )
+    context.set_default_timeout(10_000)
+    return context
+
+
 @pytest.fixture
 def context(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=TABLET, locale="fr-FR", timezone_id="Europe/Paris")
-    context.set_default_timeout(10_000)
+    context = new_context(browser)
     yield context
     context.close()
 
@@ -66,6 +74,19 @@ def context(browser: Any) -> Iterator[Any]:
 @pytest.fixture
 def page(context: Any) -> Any:
     return context.new_page()
+
+
+@pytest.fixture
+def tablet_context(browser: Any) -> Iterator[Any]:
+    """A touch screen, as in the hall: the tests tap (locator.tap) where people tap."""
+    context = new_context(browser, has_touch=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def tablet(tablet_context: Any) -> Any:
+    return tablet_context.new_page()
 
 
 def log_in(page: Any, live_server: Any, username: str, password: str = "secret") -> None:
