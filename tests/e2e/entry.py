@@ -1,0 +1,183 @@
+"""Driving the entry pages as an interviewer does: tap the shift, tap the answer tiles, move
+from section to section, send. Shared by the browser tests of the entry pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from playwright.sync_api import expect
+
+from survey.models import (
+    Campaign,
+    Channel,
+    Organisation,
+    QuestionKind,
+    Questionnaire,
+    Response,
+    Role,
+    Site,
+)
+
+from ..conftest import open_canonical_campaign
+from ..factories import MembershipFactory, SiteFactory, UserFactory
+from .conftest import log_in
+
+# The canonical hall questionnaire (fixtures/questionnaires/qualipref_2016.json), section by
+# section: the stepper shows these titles.
+HALL_SECTIONS = [
+    "Connaissance des usagers",
+    "Information sur les conditions d'accès en préfecture",
+    "Accueil physique",
+    "Accueil téléphonique",
+    "Démarches sur Internet et présence sur les réseaux sociaux",
+    "Remarques et suggestions",
+    "Connaissance du label Qualipref",
+]
+
+# The shortest complete hall questionnaire: "Non" to every filter, so that every dependent
+# question is skipped. One dict per section, question code -> label of the tile to tap.
+SHORT_HALL = [
+    {
+        "profil_statut": "Un particulier",
+        "profil_motif": "Carte nationale d'identité, passeport",
+        "profil_frequence": "C'est ma première visite",
+        "profil_transport": "À pied ou à vélo",
+    },
+    {"info_renseigne": "Non", "info_facilite": "Satisfaisant"},
+    {
+        code: "Tout à fait d'accord"
+        for code in (
+            "hall_signaletique",
+            "hall_proprete",
+            "hall_badge",
+            "hall_courtoisie",
+            "hall_ecoute",
+            "hall_confidentialite",
+            "hall_conseils",
+            "hall_termes_simples",
+            "hall_orientation",
+        )
+    }
+    | {"hall_pmr": "Satisfaisant", "hall_satisfaction_globale": "Très satisfaisant"},
+    {"tel_a_appele": "Non", "tel_appel_avant_venue": "Non"},
+    {"web_a_consulte": "Non", "rs_connait": "Non"},
+    {},
+    {"label_qualipref": "Oui"},
+]
+
+
+@dataclass
+class Post:
+    """What an interviewer works with: an open campaign, its site and its questionnaires."""
+
+    campaign: Campaign
+    site: Site
+    hall: Questionnaire
+    phone: Questionnaire
+
+
+def open_post(organisation: Organisation) -> Post:
+    campaign = open_canonical_campaign(organisation)
+    site = SiteFactory(organisation=organisation, name="Préfecture d'Angoulême")
+    return Post(
+        campaign=campaign,
+        site=site,
+        hall=campaign.questionnaires.get(channel=Channel.HALL),
+        phone=campaign.questionnaires.get(channel=Channel.PHONE),
+    )
+
+
+def member(organisation: Organisation, role: str, username: str) -> Any:
+    user = UserFactory(username=username)
+    MembershipFactory(user=user, organisation=organisation, role=role)
+    return user
+
+
+def interviewer(organisation: Organisation, username: str = "stagiaire") -> Any:
+    return member(organisation, Role.INTERVIEWER, username)
+
+
+def choose_shift(page: Any, live_server: Any, post: Post, questionnaire: Questionnaire) -> None:
+    """On the entry page, tap the campaign, the site and the questionnaire, then start."""
+    page.goto(f"{live_server.url}/saisie/")
+    shift = page.locator("[data-shift-form]")
+    shift.locator(f"label[for=shift-campaign-{post.campaign.pk}]").tap()
+    shift.locator(f"label[for=shift-site-{post.site.pk}]").tap()
+    shift.locator(f"label[for=shift-questionnaire-{questionnaire.pk}]").tap()
+    shift.get_by_role("button", name="Commencer la saisie").tap()
+    expect(page.locator("[data-shift-summary]")).to_be_visible()
+
+
+def start_questionnaire(page: Any) -> None:
+    """Tap "Nouveau questionnaire" on the entry page and wait for the form's first section."""
+    page.get_by_role("link", name="Nouveau questionnaire").tap()
+    expect(page.locator("[data-editor]")).to_be_visible()
+
+
+def log_in_and_start(page: Any, live_server: Any, post: Post, username: str) -> None:
+    log_in(page, live_server, username)
+    choose_shift(page, live_server, post, post.hall)
+    start_questionnaire(page)
+
+
+def question(page: Any, code: str) -> Any:
+    return page.locator(f"#q-{code}")
+
+
+def tile(page: Any, code: str, label: str) -> Any:
+    """The answer tile (its label, which the whole tile is) of one choice of a question."""
+    exactly = re.compile(rf"^\s*{re.escape(label)}\s*$")
+    return question(page, code).locator(".app-tile label").filter(has_text=exactly)
+
+
+def tap_answer(page: Any, code: str, label: str) -> None:
+    tile(page, code, label).tap()
+    expect(tile(page, code, label).locator("xpath=preceding-sibling::input")).to_be_checked()
+
+
+def section_title(page: Any) -> Any:
+    return page.locator("[data-stepper-section]")
+
+
+def next_section(page: Any, title: str) -> None:
+    page.locator("[data-next]").tap()
+    expect(section_title(page)).to_have_text(title)
+
+
+def fill_section(page: Any, answers: dict[str, str]) -> None:
+    for code, label in answers.items():
+        tap_answer(page, code, label)
+
+
+def send(page: Any) -> None:
+    """Tap "Envoyer le questionnaire" and wait for the thank-you screen."""
+    page.locator("[data-submit]").tap()
+    expect(page.locator("[data-done]")).to_be_visible()
+
+
+def fill_short_hall_questionnaire(page: Any) -> None:
+    """From the first section of a blank hall form to the thank-you screen."""
+    expect(section_title(page)).to_have_text(HALL_SECTIONS[0])
+    for index, answers in enumerate(SHORT_HALL):
+        if index:
+            next_section(page, HALL_SECTIONS[index])
+        fill_section(page, answers)
+    send(page)
+
+
+def stored_answers(response: Response) -> dict[str, Any]:
+    """A stored response's answer rows by question code: the chosen choice code (a sorted
+    list for a multiple choice), the commune's INSEE code, or the text."""
+    answers: dict[str, Any] = {}
+    for answer in response.answers.select_related("question", "choice"):
+        question = answer.question
+        if question.kind == QuestionKind.MULTIPLE:
+            answers[question.code] = sorted([*answers.get(question.code, []), answer.choice.code])
+        elif answer.choice_id:
+            assert question.code not in answers, f"deux réponses à {question.code}"
+            answers[question.code] = answer.choice.code
+        else:
+            answers[question.code] = answer.commune_id or answer.text
+    return answers
