@@ -64,8 +64,11 @@ def new_context(browser: Any, **options: Any) -> Any:
     return context
 
 
+# The contexts ask for the live server and the database first, so that they are closed
+# before the database is flushed: a page left open keeps sending requests (its service
+# worker, its queue) that would hit the live server while its tables are being emptied.
 @pytest.fixture
-def context(browser: Any) -> Iterator[Any]:
+def context(browser: Any, live_server: Any, db: Any) -> Iterator[Any]:
     context = new_context(browser)
     yield context
     context.close()
@@ -77,7 +80,7 @@ def page(context: Any) -> Any:
 
 
 @pytest.fixture
-def tablet_context(browser: Any) -> Iterator[Any]:
+def tablet_context(browser: Any, live_server: Any, db: Any) -> Iterator[Any]:
     """A touch screen, as in the hall: the tests tap (locator.tap) where people tap."""
     context = new_context(browser, has_touch=True)
     yield context

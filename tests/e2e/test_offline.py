@@ -1,0 +1,107 @@
+"""The network drops in the middle of a shift: questionnaires wait on the tablet, survive a
+reload served by the service worker, and leave when the network comes back."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from survey.models import Response
+
+from .conftest import log_in
+from .entry import (
+    choose_shift,
+    fill_short_hall_questionnaire,
+    interviewer,
+    open_post,
+    start_questionnaire,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# Requests that only the server can answer: the questionnaire and communes JSON (which the
+# service worker then serves from its cache), the submissions and the device reports.
+SERVER_ONLY = re.compile(r"/saisie/(api|appareils)/")
+
+
+def go_offline(context: Any) -> None:
+    # set_offline() cuts the page and, in Chromium with this Playwright, the service
+    # worker's own fetches too (its navigation fetch fails with ERR_INTERNET_DISCONNECTED,
+    # then it answers from its cache). Older Playwright versions let the worker's fetches
+    # through: the route below aborts whatever would still reach the server, so that the
+    # test cannot pass by talking to it. It does not touch the worker's cache.
+    context.set_offline(True)
+    context.route(SERVER_ONLY, lambda route: route.abort("internetdisconnected"))
+
+
+def go_online(context: Any) -> None:
+    context.unroute(SERVER_ONLY)
+    context.set_offline(False)
+
+
+def wait_until_kept_for_offline(page: Any, *paths: str) -> None:
+    """Until the service worker's data cache holds these pages and JSON (it stores them
+    after answering, in the background)."""
+    page.wait_for_function(
+        """async (paths) => {
+            const cache = await caches.open("entry-data");
+            const kept = (await cache.keys()).map((request) => {
+                const url = new URL(request.url);
+                return url.pathname + url.search;
+            });
+            return paths.every((path) => kept.includes(path));
+        }""",
+        arg=list(paths),
+        polling=100,
+    )
+
+
+def test_questionnaires_entered_offline_wait_on_the_tablet_and_leave_when_the_network_returns(
+    tablet_context: Any, tablet: Any, live_server: Any, organisation: Any
+) -> None:
+    post = open_post(organisation)
+    user = interviewer(organisation)
+    page = tablet
+    log_in(page, live_server, user.username)
+    choose_shift(page, live_server, post, post.hall)
+    # The service worker is installed (its static files precached) and controls the page.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    start_questionnaire(page)
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    wait_until_kept_for_offline(
+        page,
+        f"/saisie/remplir/{post.hall.pk}/",
+        f"/saisie/api/questionnaires/{post.hall.pk}/",
+        "/saisie/api/communes/?departement=16",
+    )
+    pending = page.locator("[data-queue-count]")
+    expect(page.locator("[data-queue-pending]")).to_be_hidden()
+
+    go_offline(tablet_context)
+    fill_short_hall_questionnaire(page)
+    expect(page.locator("[data-done-status]")).to_have_text(
+        "Gardé sur cet appareil : il partira dès le retour du réseau."
+    )
+    expect(pending).to_have_text("1 questionnaire en attente d'envoi")
+    page.get_by_role("button", name="Nouveau questionnaire").tap()
+    fill_short_hall_questionnaire(page)
+    expect(pending).to_have_text("2 questionnaires en attente d'envoi")
+    assert not Response.objects.exists()
+
+    # Still offline, the page comes back from the service worker, the queue from IndexedDB.
+    reloaded = page.reload()
+    assert reloaded is not None and reloaded.from_service_worker and reloaded.ok
+    expect(page.locator("[data-editor]")).to_be_visible()
+    expect(pending).to_have_text("2 questionnaires en attente d'envoi")
+    expect(page.locator("[data-today-count]")).to_have_text("2")  # counted, not yet sent
+    assert not Response.objects.exists()
+
+    go_online(tablet_context)
+    expect(page.locator("[data-queue-pending]")).to_be_hidden()
+    assert Response.objects.count() == 2
+    assert set(Response.objects.values_list("interviewer", "site")) == {(user.pk, post.site.pk)}
+    expect(page.locator("[data-today-count]")).to_have_text("2")
