@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -64,14 +66,28 @@ def new_context(browser: Any, **options: Any) -> Any:
     return context
 
 
+def close_and_let_the_server_finish(context: Any, timeout: float = 10.0) -> None:
+    """Close the browser context, then wait until the live server has answered every
+    request it had accepted: the entry pages keep working in the background (the service
+    worker fills its cache, the queue reports to the server), and a view still running when
+    the test database is flushed makes the flush fail ("database table is locked")."""
+    context.close()
+    deadline = time.monotonic() + timeout
+    # The live server's handler threads are socketserver's (one per connection); they end
+    # when the browser has closed its connections and the last response is written.
+    while time.monotonic() < deadline and any(
+        "process_request_thread" in thread.name for thread in threading.enumerate()
+    ):
+        time.sleep(0.02)
+
+
 # The contexts ask for the live server and the database first, so that they are closed
-# before the database is flushed: a page left open keeps sending requests (its service
-# worker, its queue) that would hit the live server while its tables are being emptied.
+# before the database is flushed.
 @pytest.fixture
 def context(browser: Any, live_server: Any, db: Any) -> Iterator[Any]:
     context = new_context(browser)
     yield context
-    context.close()
+    close_and_let_the_server_finish(context)
 
 
 @pytest.fixture
@@ -84,7 +100,7 @@ def tablet_context(browser: Any, live_server: Any, db: Any) -> Iterator[Any]:
     """A touch screen, as in the hall: the tests tap (locator.tap) where people tap."""
     context = new_context(browser, has_touch=True)
     yield context
-    context.close()
+    close_and_let_the_server_finish(context)
 
 
 @pytest.fixture
@@ -106,7 +122,8 @@ def serious_violations(page: Any) -> list[str]:
 
     results = Axe().run(page)
     return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} élément(s)"
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} élément(s) : "
+        + ", ".join(" ".join(map(str, node["target"])) for node in v["nodes"][:3])
         for v in results.response["violations"]
         if v["impact"] in {"serious", "critical"}
     ]

@@ -36,6 +36,18 @@ HALL_SECTIONS = [
     "Connaissance du label Qualipref",
 ]
 
+HALL_AGREEMENT = (
+    "hall_signaletique",
+    "hall_proprete",
+    "hall_badge",
+    "hall_courtoisie",
+    "hall_ecoute",
+    "hall_confidentialite",
+    "hall_conseils",
+    "hall_termes_simples",
+    "hall_orientation",
+)
+
 # The shortest complete hall questionnaire: "Non" to every filter, so that every dependent
 # question is skipped. One dict per section, question code -> label of the tile to tap.
 SHORT_HALL = [
@@ -46,20 +58,7 @@ SHORT_HALL = [
         "profil_transport": "À pied ou à vélo",
     },
     {"info_renseigne": "Non", "info_facilite": "Satisfaisant"},
-    {
-        code: "Tout à fait d'accord"
-        for code in (
-            "hall_signaletique",
-            "hall_proprete",
-            "hall_badge",
-            "hall_courtoisie",
-            "hall_ecoute",
-            "hall_confidentialite",
-            "hall_conseils",
-            "hall_termes_simples",
-            "hall_orientation",
-        )
-    }
+    dict.fromkeys(HALL_AGREEMENT, "Tout à fait d'accord")
     | {"hall_pmr": "Satisfaisant", "hall_satisfaction_globale": "Très satisfaisant"},
     {"tel_a_appele": "Non", "tel_appel_avant_venue": "Non"},
     {"web_a_consulte": "Non", "rs_connait": "Non"},
@@ -69,7 +68,7 @@ SHORT_HALL = [
 
 
 @dataclass
-class Post:
+class Survey:
     """What an interviewer works with: an open campaign, its site and its questionnaires."""
 
     campaign: Campaign
@@ -78,10 +77,10 @@ class Post:
     phone: Questionnaire
 
 
-def open_post(organisation: Organisation) -> Post:
+def open_survey(organisation: Organisation) -> Survey:
     campaign = open_canonical_campaign(organisation)
     site = SiteFactory(organisation=organisation, name="Préfecture d'Angoulême")
-    return Post(
+    return Survey(
         campaign=campaign,
         site=site,
         hall=campaign.questionnaires.get(channel=Channel.HALL),
@@ -99,26 +98,30 @@ def interviewer(organisation: Organisation, username: str = "stagiaire") -> Any:
     return member(organisation, Role.INTERVIEWER, username)
 
 
-def choose_shift(page: Any, live_server: Any, post: Post, questionnaire: Questionnaire) -> None:
-    """On the entry page, tap the campaign, the site and the questionnaire, then start."""
+def choose_shift(page: Any, live_server: Any, survey: Survey, questionnaire: Questionnaire) -> None:
+    """On the entry page, tap the campaign, the site and the questionnaire, and confirm."""
     page.goto(f"{live_server.url}/saisie/")
     shift = page.locator("[data-shift-form]")
-    shift.locator(f"label[for=shift-campaign-{post.campaign.pk}]").tap()
-    shift.locator(f"label[for=shift-site-{post.site.pk}]").tap()
+    shift.locator(f"label[for=shift-campaign-{survey.campaign.pk}]").tap()
+    shift.locator(f"label[for=shift-site-{survey.site.pk}]").tap()
     shift.locator(f"label[for=shift-questionnaire-{questionnaire.pk}]").tap()
     shift.get_by_role("button", name="Commencer la saisie").tap()
     expect(page.locator("[data-shift-summary]")).to_be_visible()
 
 
 def start_questionnaire(page: Any) -> None:
-    """Tap "Nouveau questionnaire" on the entry page and wait for the form's first section."""
-    page.get_by_role("link", name="Nouveau questionnaire").tap()
+    """Tap "Nouveau questionnaire" on the entry page and wait for the form's first section
+    and for the communes of the autocomplete (a name typed before they arrive finds none)."""
+    with page.expect_response(lambda response: "/saisie/api/communes/" in response.url) as got:
+        page.get_by_role("link", name="Nouveau questionnaire").tap()
+    assert got.value.ok
+    got.value.finished()
     expect(page.locator("[data-editor]")).to_be_visible()
 
 
-def log_in_and_start(page: Any, live_server: Any, post: Post, username: str) -> None:
+def log_in_and_start(page: Any, live_server: Any, survey: Survey, username: str) -> None:
     log_in(page, live_server, username)
-    choose_shift(page, live_server, post, post.hall)
+    choose_shift(page, live_server, survey, survey.hall)
     start_questionnaire(page)
 
 

@@ -16,7 +16,7 @@ from .entry import (
     choose_shift,
     fill_short_hall_questionnaire,
     interviewer,
-    open_post,
+    open_survey,
     start_questionnaire,
 )
 
@@ -62,11 +62,11 @@ def wait_until_kept_for_offline(page: Any, *paths: str) -> None:
 def test_questionnaires_entered_offline_wait_on_the_tablet_and_leave_when_the_network_returns(
     tablet_context: Any, tablet: Any, live_server: Any, organisation: Any
 ) -> None:
-    post = open_post(organisation)
+    survey = open_survey(organisation)
     user = interviewer(organisation)
     page = tablet
     log_in(page, live_server, user.username)
-    choose_shift(page, live_server, post, post.hall)
+    choose_shift(page, live_server, survey, survey.hall)
     # The service worker is installed (its static files precached) and controls the page.
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.wait_for_function("navigator.serviceWorker.controller !== null")
@@ -74,8 +74,8 @@ def test_questionnaires_entered_offline_wait_on_the_tablet_and_leave_when_the_ne
     assert page.evaluate("navigator.serviceWorker.controller !== null")
     wait_until_kept_for_offline(
         page,
-        f"/saisie/remplir/{post.hall.pk}/",
-        f"/saisie/api/questionnaires/{post.hall.pk}/",
+        f"/saisie/remplir/{survey.hall.pk}/",
+        f"/saisie/api/questionnaires/{survey.hall.pk}/",
         "/saisie/api/communes/?departement=16",
     )
     pending = page.locator("[data-queue-count]")
@@ -87,6 +87,7 @@ def test_questionnaires_entered_offline_wait_on_the_tablet_and_leave_when_the_ne
         "Gardé sur cet appareil : il partira dès le retour du réseau."
     )
     expect(pending).to_have_text("1 questionnaire en attente d'envoi")
+    expect(page.locator("[data-queue-offline]")).to_contain_text("Hors ligne")
     page.get_by_role("button", name="Nouveau questionnaire").tap()
     fill_short_hall_questionnaire(page)
     expect(pending).to_have_text("2 questionnaires en attente d'envoi")
@@ -94,7 +95,9 @@ def test_questionnaires_entered_offline_wait_on_the_tablet_and_leave_when_the_ne
 
     # Still offline, the page comes back from the service worker, the queue from IndexedDB.
     reloaded = page.reload()
-    assert reloaded is not None and reloaded.from_service_worker and reloaded.ok
+    assert reloaded is not None
+    assert reloaded.from_service_worker
+    assert reloaded.ok
     expect(page.locator("[data-editor]")).to_be_visible()
     expect(pending).to_have_text("2 questionnaires en attente d'envoi")
     expect(page.locator("[data-today-count]")).to_have_text("2")  # counted, not yet sent
@@ -103,5 +106,5 @@ def test_questionnaires_entered_offline_wait_on_the_tablet_and_leave_when_the_ne
     go_online(tablet_context)
     expect(page.locator("[data-queue-pending]")).to_be_hidden()
     assert Response.objects.count() == 2
-    assert set(Response.objects.values_list("interviewer", "site")) == {(user.pk, post.site.pk)}
+    assert set(Response.objects.values_list("interviewer", "site")) == {(user.pk, survey.site.pk)}
     expect(page.locator("[data-today-count]")).to_have_text("2")
