@@ -7,6 +7,7 @@ production sets DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -113,6 +114,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The browser tests' live server answers in several threads at once (page, service
+    # worker, queue). An in-memory test database would be one connection shared by those
+    # threads, which hangs; a file gives each thread its own connection.
+    # One file per test process, so that two test runs never share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"qualiprefs-test-{os.getpid()}.sqlite3")
+    }
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
