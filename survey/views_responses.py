@@ -7,7 +7,7 @@ the fields into the values ``build_answers`` reads, which alone decides what is 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -322,62 +322,61 @@ def response_correct(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@access.role_required(access.MANAGEMENT)
-def response_void(request: HttpRequest, pk: int) -> HttpResponse:
-    """A confirmation page with the reason (GET); voids the questionnaire (POST)."""
+def _confirm_with_reason(
+    request: HttpRequest,
+    pk: int,
+    *,
+    action: Callable[..., object],
+    required_message: str,
+    submit_label: str,
+    done_message: str,
+    restore: bool,
+) -> HttpResponse:
+    """A confirmation page asking for a reason (GET); runs ``action`` with it (POST)."""
     response = _scoped_response(request, pk)
     form = ReasonForm(
-        request.POST or None,
-        required_message=gettext("Indiquez le motif de l'annulation."),
-        submit_label=gettext("Annuler ce questionnaire"),
+        request.POST or None, required_message=required_message, submit_label=submit_label
     )
     if request.method == "POST" and form.is_valid():
         try:
-            corrections.void_response(
-                response,
-                user=_manager(request),
-                reason=form.cleaned_data["reason"],
-            )
+            action(response, user=_manager(request), reason=form.cleaned_data["reason"])
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
-            messages.success(
-                request,
-                gettext("Le questionnaire est annulé : il ne compte plus dans les indicateurs."),
-            )
+            messages.success(request, done_message)
             return redirect("survey:response_detail", pk=response.pk)
     return render(
         request,
         "survey/responses/response_void.html",
-        {"response": response, "campaign": response.campaign, "form": form, "restore": False},
+        {"response": response, "campaign": response.campaign, "form": form, "restore": restore},
+    )
+
+
+@access.role_required(access.MANAGEMENT)
+def response_void(request: HttpRequest, pk: int) -> HttpResponse:
+    """Voids the questionnaire: it leaves every indicator."""
+    return _confirm_with_reason(
+        request,
+        pk,
+        action=corrections.void_response,
+        required_message=gettext("Indiquez le motif de l'annulation."),
+        submit_label=gettext("Annuler ce questionnaire"),
+        done_message=gettext(
+            "Le questionnaire est annulé : il ne compte plus dans les indicateurs."
+        ),
+        restore=False,
     )
 
 
 @access.role_required(access.MANAGEMENT)
 def response_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    """The same confirmation page, to bring a voided questionnaire back."""
-    response = _scoped_response(request, pk)
-    form = ReasonForm(
-        request.POST or None,
+    """Brings a voided questionnaire back."""
+    return _confirm_with_reason(
+        request,
+        pk,
+        action=corrections.restore_response,
         required_message=gettext("Indiquez le motif du rétablissement."),
         submit_label=gettext("Rétablir ce questionnaire"),
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            corrections.restore_response(
-                response,
-                user=_manager(request),
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(
-                request, gettext("Le questionnaire est rétabli : il compte de nouveau.")
-            )
-            return redirect("survey:response_detail", pk=response.pk)
-    return render(
-        request,
-        "survey/responses/response_void.html",
-        {"response": response, "campaign": response.campaign, "form": form, "restore": True},
+        done_message=gettext("Le questionnaire est rétabli : il compte de nouveau."),
+        restore=True,
     )
