@@ -159,3 +159,14 @@ def in_work_organisation(
         return None, scoped_queryset.none()
     path = queryset.model.organisation_path  # type: ignore[attr-defined]
     return organisation, scoped_queryset.filter(**{path: organisation})
+
+
+def holds_role(user: AnyUser, organisation_id: int, roles: Iterable[str]) -> bool:
+    """Whether ``user`` holds one of ``roles`` in that organisation (a superuser does)."""
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return Membership.objects.filter(
+        user_id=cast(int, user.pk), organisation_id=organisation_id, role__in=frozenset(roles)
+    ).exists()

@@ -1,4 +1,5 @@
-"""The demo: the Charente prefecture, its 2016 campaign and four accounts.
+"""The demo: the Charente prefecture, its 2016 campaign, its mystery tests (the seed's 23
+calls and 11 e-mails, ``mystery.demo``) and four accounts.
 
 Idempotent: a second run finds everything in place and creates nothing.
 """
@@ -11,6 +12,8 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+
+from mystery.demo import load_mystery_demo
 
 from .communes import load_communes
 from .models import Campaign, CampaignStatus, Membership, Organisation, Role, Site
@@ -75,4 +78,5 @@ def load_demo() -> DemoResult:
                 user=user, organisation=organisation, defaults={"role": role}
             )
         result.accounts.append((username, label, created))
+    load_mystery_demo(campaign, logged_by=user_model.objects.get(username="agent"))
     return result

@@ -16,6 +16,10 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
+    """A CSV or XLSX upload, read into rows as the form is cleaned."""
+
+    max_rows: int | None = None  # None: the reader's default limit
+
     file = forms.FileField(
         label=_("Fichier de questionnaires"),
         help_text=_("Format CSV (séparateur « ; » ou « , ») ou XLSX, 10 Mo au plus."),
@@ -35,4 +39,6 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(
                 gettext("Le fichier dépasse 10 Mo : découpez-le en plusieurs fichiers.")
             )
-        return read_table(upload)
+        if self.max_rows is None:
+            return read_table(upload)
+        return read_table(upload, max_rows=self.max_rows)

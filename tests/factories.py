@@ -10,6 +10,13 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
+from mystery.models import (
+    CallOutcome,
+    EmailTheme,
+    MysteryCall,
+    MysteryEmail,
+    MysteryService,
+)
 from survey.models import (
     Campaign,
     CampaignStatus,
@@ -33,7 +40,8 @@ class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
         model = Organisation
 
     name = factory.Sequence(lambda n: f"Préfecture n° {n}")
-    departement_code = factory.Sequence(lambda n: f"{10 + n % 80:02d}")
+    # 40 to 99: never the Charente (16) nor the Gironde (33) of the conftest fixtures.
+    departement_code = factory.Sequence(lambda n: f"{40 + n % 60:02d}")
 
 
 class SiteFactory(factory.django.DjangoModelFactory[Site]):
@@ -144,3 +152,61 @@ class ResponseFactory(factory.django.DjangoModelFactory[Response]):
     site = factory.SubFactory(
         SiteFactory, organisation=factory.SelfAttribute("..questionnaire.campaign.organisation")
     )
+
+
+# --- mystery tests ----------------------------------------------------------------------------
+
+
+class MysteryServiceFactory(factory.django.DjangoModelFactory[MysteryService]):
+    class Meta:
+        model = MysteryService
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Bureau n° {n}")
+    phone_number = "05 45 00 00 00"
+
+
+class EmailThemeFactory(factory.django.DjangoModelFactory[EmailTheme]):
+    class Meta:
+        model = EmailTheme
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Thème n° {n}")
+
+
+class MysteryCallFactory(factory.django.DjangoModelFactory[MysteryCall]):
+    """A call that got through and passed every criterion; override to fail one."""
+
+    class Meta:
+        model = MysteryCall
+
+    campaign = factory.SubFactory(CampaignFactory, status=CampaignStatus.OPEN)
+    service = factory.SubFactory(
+        MysteryServiceFactory, organisation=factory.SelfAttribute("..campaign.organisation")
+    )
+    number_dialled = factory.SelfAttribute("service.phone_number")
+    called_at = factory.LazyFunction(
+        lambda: datetime.datetime(2016, 10, 4, 10, 0, tzinfo=datetime.UTC)
+    )
+    outcome = CallOutcome.REACHED
+    rings = 3
+    greeting_complete = True
+    courteous = True
+    answer_content_ok = True
+    answer_form_ok = True
+
+
+class MysteryEmailFactory(factory.django.DjangoModelFactory[MysteryEmail]):
+    """An e-mail sent on Monday 3 October 2016, acknowledged at once, not yet answered."""
+
+    class Meta:
+        model = MysteryEmail
+
+    campaign = factory.SubFactory(CampaignFactory, status=CampaignStatus.OPEN)
+    theme = factory.SubFactory(
+        EmailThemeFactory, organisation=factory.SelfAttribute("..campaign.organisation")
+    )
+    sent_at = factory.LazyFunction(
+        lambda: datetime.datetime(2016, 10, 3, 9, 0, tzinfo=datetime.UTC)
+    )
+    acknowledged_at = factory.SelfAttribute("sent_at")

@@ -86,6 +86,18 @@ class Campaign(models.Model):
         validators=percent,
         help_text=_("Sous l'objectif de moins de cette marge : « objectif presque atteint »."),
     )
+    mystery_rings = models.PositiveSmallIntegerField(
+        _("appels mystères : sonneries"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("Un appel décroché en au plus autant de sonneries l'est « à temps »."),
+    )
+    mystery_working_days = models.PositiveSmallIntegerField(
+        _("courriels mystères : jours ouvrés"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Délai de réponse attendu, en jours ouvrés, le jour de l'envoi non compté."),
+    )
     status = models.CharField(
         _("statut"),
         max_length=10,

@@ -8,26 +8,17 @@ messages, as a questionnaire typed on a tablet.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import uuid as uuid_module
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import openpyxl
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 from simple_history.utils import bulk_create_with_history
 
 from survey.models import (
@@ -39,43 +30,48 @@ from survey.models import (
     Response,
     Site,
 )
+from survey.spreadsheets import (
+    CSV_DELIMITER,
+    FORMULA_STARTS,
+    MAX_ERRORS,
+    MAX_ROWS,
+    PARIS,
+    ImportRefused,
+    Row,
+    RowError,
+    format_moment,
+    parse_moment,
+    parse_uuid,
+    read_table,
+    write_csv,
+    write_xlsx,
+)
 
 from .responses import NON_FIELD, QuestionnaireSpec, build_answers
 
 META_COLUMNS = ("uuid", "site", "canal", "mode", "recueilli_le", "envoye_le", "enqueteur", "annule")
 SEPARATOR = "|"  # between the codes of a multiple-choice answer
 OUTSIDE = "hors:"  # prefix of a commune outside the département
-CSV_DELIMITER = ";"  # what Excel expects under a French locale; "," is read too
-PARIS = ZoneInfo("Europe/Paris")
-NOON = datetime.time(12)
-FRENCH_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
-MAX_ROWS = 20_000
-MAX_ERRORS = 500
-# A cell starting with one of these is a formula for a spreadsheet opening a CSV file:
-# written with a leading apostrophe, which the import removes.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-Row = dict[str, str]
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int  # as the spreadsheet numbers it: 1 is the header
-    column: str  # "" when the error is about the whole row
-    message: str
-
-    def __str__(self) -> str:
-        where = f"ligne {self.line}" + (f", colonne {self.column}" if self.column else "")
-        return f"{where} : {self.message}"
-
-
-class ImportRefused(ValidationError):
-    """The file imports nothing; ``row_errors`` says where and why, row by row."""
-
-    def __init__(self, row_errors: Sequence[RowError], *, truncated: bool = False) -> None:
-        super().__init__([str(error) for error in row_errors], code="import_refused")
-        self.row_errors = list(row_errors)
-        self.truncated = truncated
+# Spreadsheet I/O lives in survey.spreadsheets; re-exported here for this module's users.
+__all__ = [
+    "CSV_DELIMITER",
+    "FORMULA_STARTS",
+    "MAX_ERRORS",
+    "MAX_ROWS",
+    "META_COLUMNS",
+    "PARIS",
+    "ImportRefused",
+    "ImportResult",
+    "Row",
+    "RowError",
+    "export_rows",
+    "import_responses",
+    "parse_moment",
+    "read_table",
+    "write_csv",
+    "write_xlsx",
+]
 
 
 @dataclass(frozen=True)
@@ -129,153 +125,14 @@ def export_rows(questionnaire: Questionnaire) -> tuple[list[str], list[list[str]
                 response.site.name,
                 response.channel,
                 response.mode,
-                _moment(response.started_at),
-                _moment(response.submitted_at),
+                format_moment(response.started_at),
+                format_moment(response.submitted_at),
                 response.interviewer.get_username() if response.interviewer else "",
                 (response.void_reason or "annulé") if response.voided_at else "",
                 *(SEPARATOR.join(given.get(pk, [])) for pk, _, _ in questions),
             ]
         )
     return header, rows
-
-
-def _moment(value: datetime.datetime | None) -> str:
-    return timezone.localtime(value, PARIS).isoformat(timespec="seconds") if value else ""
-
-
-def write_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    """UTF-8 with a BOM (so that Excel reads the accents), ``;``-separated."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([_defuse(cell) for cell in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _defuse(cell: str) -> str:
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
-def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("Réponses")
-    sheet.freeze_panes = "A2"
-    titles = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        titles.append(cell)
-    sheet.append(titles)
-    for row in rows:
-        sheet.append([_text_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _text_cell(sheet: Any, value: str) -> WriteOnlyCell | None:
-    if not value:
-        return None
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-    cell.data_type = "s"  # a remark starting with "=" stays a text, not a formula
-    return cell
-
-
-# --- reading a file --------------------------------------------------------------------
-
-
-def read_table(file: File[Any]) -> list[Row]:
-    """The rows of a CSV or XLSX file as {column: cell}; empty cells are "".
-
-    ``rows[i]`` is line ``i + 2`` of the spreadsheet (line 1 is the header): blank rows are
-    kept so that error messages give the line numbers the user sees.
-    """
-    name = (file.name or "").lower()
-    data = file.read()
-    if name.endswith(".csv"):
-        table = _csv_cells(data)
-    elif name.endswith(".xlsx"):
-        table = _xlsx_cells(data)
-    else:
-        extension = name.rsplit(".", 1)[-1] if "." in name else ""
-        raise ValidationError(
-            f"Format non pris en charge{f' (.{extension})' if extension else ''} : "
-            "enregistrez le fichier au format CSV ou XLSX."
-        )
-    while table and not any(cell.strip() for cell in table[-1]):
-        table.pop()
-    if not table:
-        raise ValidationError("Le fichier est vide.")
-    if len(table) > MAX_ROWS + 1:
-        raise ValidationError(
-            f"Le fichier dépasse {MAX_ROWS} questionnaires : découpez-le en plusieurs fichiers."
-        )
-    header = [title.strip().lower() for title in table[0]]
-    kept = [i for i, title in enumerate(header) if title]
-    for i, title in enumerate(header):
-        if not title and any(i < len(row) and row[i].strip() for row in table[1:]):
-            raise ValidationError(f"La colonne {i + 1} a des valeurs mais pas de titre.")
-    doubles = sorted({header[i] for i in kept if header.count(header[i]) > 1})
-    if doubles:
-        raise ValidationError(f"Colonnes en double : {', '.join(doubles)}.")
-    return [
-        {header[i]: _undefuse(row[i]) if i < len(row) else "" for i in kept} for row in table[1:]
-    ]
-
-
-def _undefuse(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
-
-
-UNREADABLE = "Fichier illisible : enregistrez-le de nouveau au format CSV ou XLSX."
-
-
-def _csv_cells(data: bytes) -> list[list[str]]:
-    if b"\x00" in data:
-        raise ValidationError(UNREADABLE)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:  # Excel's "CSV (séparateur : point-virgule)" on Windows
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ValidationError(UNREADABLE) from None
-    first_line = text.split("\n", 1)[0]
-    try:
-        delimiter = csv.Sniffer().sniff(first_line, delimiters=";,").delimiter
-    except csv.Error:
-        delimiter = "," if first_line.count(",") > first_line.count(";") else ";"
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
-        raise ValidationError(UNREADABLE) from None
-
-
-def _xlsx_cells(data: bytes) -> list[list[str]]:
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # a damaged or foreign file raises any of a dozen kinds
-        raise ValidationError(UNREADABLE) from None
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        return [[_cell_text(value) for value in row] for row in rows]
-    except Exception:
-        raise ValidationError(UNREADABLE) from None
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: Any) -> str:
-    """A typed cell as text: Excel turns "16015" into a number and "2016-10-10" into a date."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time(0):
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 # --- import ----------------------------------------------------------------------------
@@ -365,7 +222,9 @@ class _RowReader:
         }
         self.stored = dict(
             Response.objects.filter(
-                uuid__in=[u for _, row in lines if (u := _uuid(row.get("uuid", ""))) is not None]
+                uuid__in=[
+                    u for _, row in lines if (u := parse_uuid(row.get("uuid", ""))) is not None
+                ]
             ).values_list("uuid", "questionnaire_id")
         )
         self.now = timezone.now()
@@ -383,7 +242,7 @@ class _RowReader:
         def error(column: str, message: str) -> None:
             self.errors.append(RowError(line, column, message))
 
-        key = _uuid(cell.get("uuid", "")) if cell.get("uuid") else uuid_module.uuid4()
+        key = parse_uuid(cell.get("uuid", "")) if cell.get("uuid") else uuid_module.uuid4()
         if key is None:
             error("uuid", f"« {cell['uuid']} » n'est pas un identifiant lisible.")
         elif key in self.stored:
@@ -478,36 +337,3 @@ class _RowReader:
                 "2016-10-10T09:30 ou 10/10/2016 09:30.",
             )
         return moment
-
-
-def parse_moment(raw: str) -> datetime.datetime | None:
-    """An ISO 8601 (or French dd/mm/yyyy [hh:mm]) date or date-time; None if unreadable.
-
-    A date alone means that day at noon, and a time without offset is Paris time.
-    """
-    try:
-        day = parse_date(raw)  # before parse_datetime, which reads a date alone as midnight
-        moment = datetime.datetime.combine(day, NOON) if day else parse_datetime(raw)
-    except ValueError:
-        return None
-    if moment is None:
-        moment = next((m for f in FRENCH_FORMATS if (m := _strptime(raw, f))), None)
-    if moment is None and (french_day := _strptime(raw, "%d/%m/%Y")) is not None:
-        moment = datetime.datetime.combine(french_day.date(), NOON)
-    if moment is None:
-        return None
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, PARIS)
-
-
-def _strptime(raw: str, pattern: str) -> datetime.datetime | None:
-    try:
-        return datetime.datetime.strptime(raw, pattern)  # noqa: DTZ007 (made aware by caller)
-    except ValueError:
-        return None
-
-
-def _uuid(raw: str) -> uuid_module.UUID | None:
-    try:
-        return uuid_module.UUID(raw.strip())
-    except ValueError:
-        return None

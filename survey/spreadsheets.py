@@ -1,0 +1,369 @@
+"""Tables to and from spreadsheet files (CSV, XLSX), whatever their rows are about.
+
+What every import and export of the project shares: reading an upload into rows of text
+cells, writing a header and rows as CSV or XLSX (with formula cells defused), the error of
+one cell (``RowError``), the refusal of a whole file (``ImportRefused``), reading a date as
+a spreadsheet user types it, and the limits of a file. The formats built on it are
+described in docs/formats.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import re
+import unicodedata
+import uuid as uuid_module
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import openpyxl
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+
+CSV_DELIMITER = ";"  # what Excel expects under a French locale; "," is read too
+PARIS = ZoneInfo("Europe/Paris")
+NOON = datetime.time(12)
+FRENCH_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
+MAX_ROWS = 20_000
+MAX_ERRORS = 500
+# A cell starting with one of these is a formula for a spreadsheet opening a CSV file:
+# written with a leading apostrophe, which the import removes.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+UNREADABLE = "Fichier illisible : enregistrez-le de nouveau au format CSV ou XLSX."
+
+# What a yes/no cell may hold, once folded (see ``fold``); exports write oui or non.
+BOOLEANS = {"oui": True, "o": True, "vrai": True, "true": True, "1": True}
+BOOLEANS |= {"non": False, "n": False, "faux": False, "false": False, "0": False}
+
+Row = dict[str, str]
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int  # as the spreadsheet numbers it: 1 is the header
+    column: str  # "" when the error is about the whole row
+    message: str
+
+    def __str__(self) -> str:
+        where = f"ligne {self.line}" + (f", colonne {self.column}" if self.column else "")
+        return f"{where} : {self.message}"
+
+
+class ImportRefused(ValidationError):
+    """The file imports nothing; ``row_errors`` says where and why, row by row."""
+
+    def __init__(self, row_errors: Sequence[RowError], *, truncated: bool = False) -> None:
+        super().__init__([str(error) for error in row_errors], code="import_refused")
+        self.row_errors = list(row_errors)
+        self.truncated = truncated
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def format_moment(value: datetime.datetime | None) -> str:
+    """ISO 8601 to the second, Paris time, as the exports write dates; "" for None."""
+    return timezone.localtime(value, PARIS).isoformat(timespec="seconds") if value else ""
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """UTF-8 with a BOM (so that Excel reads the accents), ``;``-separated."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([defuse(cell) for cell in row] for row in rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def defuse(cell: str) -> str:
+    """A CSV cell that a spreadsheet would run as a formula, made a text."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def write_xlsx(
+    header: Sequence[str], rows: Iterable[Sequence[str]], *, sheet_title: str = "Réponses"
+) -> bytes:
+    """One sheet, bold frozen header, every cell written as a text (never a formula)."""
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title)
+    sheet.freeze_panes = "A2"
+    titles = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        titles.append(cell)
+    sheet.append(titles)
+    for row in rows:
+        sheet.append([_text_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _text_cell(sheet: Any, value: str) -> WriteOnlyCell | None:
+    if not value:
+        return None
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"  # a remark starting with "=" stays a text, not a formula
+    return cell
+
+
+# --- reading a file --------------------------------------------------------------------
+
+
+def read_table(file: File[Any], *, max_rows: int = MAX_ROWS) -> list[Row]:
+    """The rows of a CSV or XLSX file as {column: cell}; empty cells are "".
+
+    Column titles are stripped and lower-cased. ``rows[i]`` is line ``i + 2`` of the
+    spreadsheet (line 1 is the header): blank rows are kept so that error messages give the
+    line numbers the user sees.
+    """
+    name = (file.name or "").lower()
+    data = file.read()
+    if name.endswith(".csv"):
+        table = _csv_cells(data)
+    elif name.endswith(".xlsx"):
+        table = _xlsx_cells(data)
+    else:
+        extension = name.rsplit(".", 1)[-1] if "." in name else ""
+        raise ValidationError(
+            f"Format non pris en charge{f' (.{extension})' if extension else ''} : "
+            "enregistrez le fichier au format CSV ou XLSX."
+        )
+    while table and not any(cell.strip() for cell in table[-1]):
+        table.pop()
+    if not table:
+        raise ValidationError("Le fichier est vide.")
+    if len(table) > max_rows + 1:
+        raise ValidationError(
+            f"Le fichier dépasse {max_rows} lignes : découpez-le en plusieurs fichiers."
+        )
+    header = [title.strip().lower() for title in table[0]]
+    kept = [i for i, title in enumerate(header) if title]
+    for i, title in enumerate(header):
+        if not title and any(i < len(row) and row[i].strip() for row in table[1:]):
+            raise ValidationError(f"La colonne {i + 1} a des valeurs mais pas de titre.")
+    doubles = sorted({header[i] for i in kept if header.count(header[i]) > 1})
+    if doubles:
+        raise ValidationError(f"Colonnes en double : {', '.join(doubles)}.")
+    return [
+        {header[i]: undefuse(row[i]) if i < len(row) else "" for i in kept} for row in table[1:]
+    ]
+
+
+def undefuse(cell: str) -> str:
+    """The cell as written before ``defuse``."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
+
+
+def _csv_cells(data: bytes) -> list[list[str]]:
+    if b"\x00" in data:
+        raise ValidationError(UNREADABLE)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:  # Excel's "CSV (séparateur : point-virgule)" on Windows
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ValidationError(UNREADABLE) from None
+    first_line = text.split("\n", 1)[0]
+    try:
+        delimiter = csv.Sniffer().sniff(first_line, delimiters=";,").delimiter
+    except csv.Error:
+        delimiter = "," if first_line.count(",") > first_line.count(";") else ";"
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise ValidationError(UNREADABLE) from None
+
+
+def _xlsx_cells(data: bytes) -> list[list[str]]:
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # a damaged or foreign file raises any of a dozen kinds
+        raise ValidationError(UNREADABLE) from None
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        return [[_cell_text(value) for value in row] for row in rows]
+    except Exception:
+        raise ValidationError(UNREADABLE) from None
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: Any) -> str:
+    """A typed cell as text: Excel turns "16015" into a number and "2016-10-10" into a date."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# --- reading cells ---------------------------------------------------------------------
+
+
+def parse_moment(raw: str) -> datetime.datetime | None:
+    """An ISO 8601 (or French dd/mm/yyyy [hh:mm]) date or date-time; None if unreadable.
+
+    A date alone means that day at noon, and a time without offset is Paris time.
+    """
+    try:
+        day = parse_date(raw)  # before parse_datetime, which reads a date alone as midnight
+        moment = datetime.datetime.combine(day, NOON) if day else parse_datetime(raw)
+    except ValueError:
+        return None
+    if moment is None:
+        moment = next((m for f in FRENCH_FORMATS if (m := _strptime(raw, f))), None)
+    if moment is None and (french_day := _strptime(raw, "%d/%m/%Y")) is not None:
+        moment = datetime.datetime.combine(french_day.date(), NOON)
+    if moment is None:
+        return None
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, PARIS)
+
+
+def _strptime(raw: str, pattern: str) -> datetime.datetime | None:
+    try:
+        return datetime.datetime.strptime(raw, pattern)  # noqa: DTZ007 (made aware by caller)
+    except ValueError:
+        return None
+
+
+def parse_uuid(raw: str) -> uuid_module.UUID | None:
+    try:
+        return uuid_module.UUID(raw.strip())
+    except ValueError:
+        return None
+
+
+def fold(text: str) -> str:
+    """Case, accents and punctuation left out: « Abouti : un agent a décroché » and
+    "abouti un agent a decroche" are the same, as are "no_answer" and "No answer"."""
+    bare = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", bare.casefold()).split())
+
+
+def non_blank_lines(rows: Sequence[Mapping[str, str]]) -> list[tuple[int, dict[str, str]]]:
+    """The rows holding something, with their spreadsheet line (the header is line 1) and
+    their cells stripped."""
+    return [
+        (i + 2, {column: value.strip() for column, value in row.items()})
+        for i, row in enumerate(rows)
+        if any(value.strip() for value in row.values())
+    ]
+
+
+def check_columns(
+    present: Iterable[str],
+    expected: Collection[str],
+    *,
+    required: Iterable[str] = (),
+    ignored: Collection[str] = (),
+) -> None:
+    """Raise ImportRefused (line 1) for an unknown column or a required one absent."""
+    present = list(present)
+    errors = [
+        RowError(
+            1,
+            column,
+            gettext("colonne inconnue : les colonnes attendues sont %(columns)s.")
+            % {"columns": ", ".join(expected)},
+        )
+        for column in present
+        if column not in expected and column not in ignored
+    ]
+    errors += [
+        RowError(1, column, gettext("colonne obligatoire absente."))
+        for column in required
+        if column not in present
+    ]
+    if errors:
+        raise ImportRefused(errors)
+
+
+class Cells:
+    """The stripped cells of one row, read one by one: an unreadable cell adds a RowError
+    to the shared ``errors`` and gives None."""
+
+    def __init__(self, line: int, cell: Mapping[str, str], errors: list[RowError]) -> None:
+        self.line, self.cell, self.errors = line, cell, errors
+        self.bad: set[str] = set()  # columns in error
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.bad)
+
+    def error(self, column: str, message: str) -> None:
+        self.bad.add(column)
+        self.errors.append(RowError(self.line, column, message))
+
+    def text(self, column: str) -> str:
+        return self.cell.get(column, "")
+
+    def filled(self, column: str) -> bool:
+        return bool(self.cell.get(column, ""))
+
+    def require(self, columns: Iterable[str], message: str) -> None:
+        """``message`` on each of ``columns`` that is empty."""
+        for column in columns:
+            if not self.filled(column):
+                self.error(column, message)
+
+    def forbid(self, columns: Iterable[str], message: str) -> None:
+        """``message`` on each of ``columns`` that is filled."""
+        for column in columns:
+            if self.filled(column):
+                self.error(column, message)
+
+    def moment(self, column: str, *, required: bool = False) -> datetime.datetime | None:
+        raw = self.text(column)
+        if not raw:
+            if required:
+                self.error(column, gettext("la date est obligatoire."))
+            return None
+        moment = parse_moment(raw)
+        if moment is None:
+            self.error(
+                column,
+                gettext(
+                    "« %(value)s » n'est pas une date lisible : écrivez par exemple "
+                    "2016-10-10T09:30 ou 10/10/2016 09:30."
+                )
+                % {"value": raw},
+            )
+        return moment
+
+    def yes_no(self, column: str) -> bool | None:
+        raw = self.text(column)
+        if not raw:
+            return None
+        value = BOOLEANS.get(fold(raw))
+        if value is None:
+            self.error(column, gettext("« %(value)s » : écrivez oui ou non.") % {"value": raw})
+        return value
+
+    def count(self, column: str) -> int | None:
+        raw = self.text(column)
+        if not raw:
+            return None
+        if not (raw.isascii() and raw.isdigit()):
+            self.error(
+                column,
+                gettext("« %(value)s » : écrivez un nombre entier (0, 1, 2…).") % {"value": raw},
+            )
+            return None
+        return int(raw)
