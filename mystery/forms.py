@@ -135,6 +135,9 @@ class MysteryCallForm(LogForm):
         super().__init__(*args, campaign=campaign, **kwargs)
         if self.instance.pk is None:
             self.initial.setdefault("called_at", timezone.localtime().replace(second=0))
+        outcome = self.fields["outcome"]
+        assert isinstance(outcome, forms.ChoiceField)
+        outcome.choices = CallOutcome.choices  # radio buttons: no empty "---------" choice
         self.fields["rings"].help_text = gettext(
             "Décroché à temps : en %(rings)d sonneries au plus."
         ) % {"rings": campaign.mystery_rings}
