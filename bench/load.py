@@ -8,13 +8,15 @@ proxy that does not pool upstream connections).
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import itertools
+import random
 import re
 import statistics
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
@@ -25,13 +27,24 @@ _CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 @dataclass(frozen=True)
 class Result:
-    """One request as the client saw it. ``status`` 0: no HTTP answer (refused, time-out)."""
+    """One request as the client saw it. ``status`` 0: no HTTP answer (refused, time-out).
+
+    ``seconds`` runs from sending the request to the last byte of its answer; in an open
+    loop (``run_open_phase``) from the time the request was due, ``waited`` being the part
+    spent behind the client's previous request, still running when this one was due."""
 
     kind: str
     status: int
     seconds: float
     ok: bool
     detail: str = ""
+    waited: float = 0.0
+
+    @property
+    def service(self) -> float:
+        """Seconds from when the request could go (due, or the client's previous one
+        answered) to the last byte of its answer."""
+        return self.seconds - self.waited
 
 
 class Client:
@@ -167,6 +180,84 @@ def run_phase(
     return Phase(name, [r for results in per_client for r in results], seconds, stuck)
 
 
+UNSENT = "unsent"  # an open-loop request still not sent when the phase had to end
+
+
+def arrivals(rng: random.Random, interval: float, *, poisson: bool) -> Iterator[float]:
+    """Offsets (seconds from the start) of one client's requests, ``interval`` apart on
+    average: a Poisson process (exponential gaps), or a fixed period from a random phase."""
+    offset = rng.expovariate(1 / interval) if poisson else rng.uniform(0, interval)
+    while True:
+        yield offset
+        offset += rng.expovariate(1 / interval) if poisson else interval
+
+
+def run_open_phase(
+    name: str,
+    clients: Sequence[Client],
+    action: Action,
+    *,
+    interval: float,
+    duration: float,
+    request_timeout: float,
+    seed: int,
+    poisson: bool = True,
+) -> Phase:
+    """Each client calls ``action`` on its own schedule (``arrivals``) for ``duration``
+    seconds, whether the server keeps up or not: an open loop, like tablets that send a
+    questionnaire when an interview ends.
+
+    A client has one connection, as a tablet sends its queue one questionnaire at a time:
+    a request due while the previous one is still running goes when that one ends. Its
+    latency counts from the time it was due, so that this waiting is measured, not hidden
+    (no "coordinated omission"). Requests due before the end and still unsent
+    ``request_timeout`` seconds after it are counted as failures (kind ``unsent``).
+    """
+    start_line = threading.Barrier(len(clients) + 1)
+    per_client: list[list[Result]] = [[] for _ in clients]
+    start = 0.0
+
+    def work(index: int) -> None:
+        schedule = arrivals(random.Random(seed + index), interval, poisson=poisson)
+        start_line.wait()
+        end, give_up = start + duration, start + duration + request_timeout
+        results = per_client[index]
+        for due in (start + offset for offset in schedule):
+            if due >= end:
+                return
+            now = time.perf_counter()
+            if now >= give_up:
+                results.append(Result(UNSENT, 0, now - due, False, "non envoyée : trop de retard"))
+                continue
+            if now < due:
+                time.sleep(due - now)
+            try:
+                result = action(index, clients[index])
+            except Exception as error:  # anything a client meets is a failed request
+                result = Result(name, 0, 0.0, False, repr(error))
+            # waited: behind the previous request of this client, which ended after this
+            # one was due (0 if the client was idle and slept until then).
+            total = time.perf_counter() - due
+            waited = max(0.0, now - due)
+            results.append(dataclasses.replace(result, seconds=total, waited=waited))
+
+    threads = [
+        threading.Thread(target=work, args=(i,), name=f"{name}-{i}", daemon=True)
+        for i in range(len(clients))
+    ]
+    for thread in threads:
+        thread.start()
+    start = time.perf_counter()
+    start_line.wait()
+    for thread in threads:
+        thread.join(
+            timeout=max(0.0, start + duration + 2 * request_timeout + 5 - time.perf_counter())
+        )
+    seconds = time.perf_counter() - start
+    stuck = sum(thread.is_alive() for thread in threads)
+    return Phase(name, [r for results in per_client for r in results], seconds, stuck)
+
+
 @dataclass(frozen=True)
 class Stats:
     count: int
@@ -179,8 +270,9 @@ class Stats:
     statuses: dict[int, int] = field(default_factory=dict)
 
 
-def stats(results: Sequence[Result], seconds: float) -> Stats:
-    timings = sorted(r.seconds * 1000 for r in results if r.status)
+def stats(results: Sequence[Result], seconds: float, *, service: bool = False) -> Stats:
+    """Counts and percentiles; of the time from sending (``service``) in an open loop."""
+    timings = sorted((r.service if service else r.seconds) * 1000 for r in results if r.status)
     if len(timings) >= 2:
         cuts = statistics.quantiles(timings, n=100, method="inclusive")
         p50, p95, p99 = cuts[49], cuts[94], cuts[98]

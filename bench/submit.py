@@ -4,9 +4,12 @@
 
 A fresh PostgreSQL database with the Charente demo, gunicorn as in production on a loopback
 port, N clients logged in through the login form, each posting complete hall questionnaires
-(a share of them replays of one already stored). Then: throughput, client-side latency
+(a share of them replays of one already stored): first in a closed loop (no pause: the
+server's capacity), then in an open loop (each client on its own schedule, one
+questionnaire every --open-interval seconds on average: the latency tablets see at a
+given rate, counted from when each request was due). Then: throughput, client-side latency
 percentiles, errors, a check in the database that nothing was lost or stored twice, and
-the same load on a trivial page as a baseline, so that the figures read as ratios on this
+the same load on trivial pages as a baseline, so that the figures read as ratios on this
 machine. Results go to docs/benchmarks.md; the database and gunicorn are gone at the end.
 """
 
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import harness
-from bench.load import LOGIN_PATH, Action, Client, Phase, Result, run_phase
+from bench.load import LOGIN_PATH, Action, Client, Phase, Result, run_open_phase, run_phase
 from bench.report import write_section
 from bench.scenario import PASSWORD, Fixture, capture_submit_queries, prepare, submission_body
 from bench.submit_report import report
@@ -51,6 +54,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--replay-share", type=float, default=0.10, help="part des envois qui sont des rejeux"
     )
     parser.add_argument(
+        "--open-interval",
+        type=float,
+        default=2.0,
+        help="boucle ouverte : secondes entre deux envois d'un client, en moyenne (2)",
+    )
+    parser.add_argument(
+        "--open-duration", type=float, default=30, help="boucle ouverte : secondes par phase (30)"
+    )
+    parser.add_argument(
+        "--arrivals",
+        choices=("poisson", "fixed"),
+        default="poisson",
+        help="boucle ouverte : arrivées de Poisson ou à intervalle fixe (poisson)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=2 * harness.cores() + 1,
@@ -70,6 +88,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.clients < 1 or args.requests < 1 or not 0 <= args.replay_share < 1:
         parser.error("--clients et --requests ≥ 1, 0 ≤ --replay-share < 1")
+    if args.open_interval <= 0 or args.open_duration <= 0:
+        parser.error("--open-interval et --open-duration > 0")
     return args
 
 
@@ -219,6 +239,8 @@ class Outcome:
     solo: Phase
     static: Phase
     login_page: Phase
+    open_submit: Phase  # open loop: each client on its own schedule
+    open_login_page: Phase  # the same schedule on the login page
     check: Check
     queries: dict[str, int]
     postgres: str
@@ -295,8 +317,33 @@ def run(args: argparse.Namespace) -> Outcome:
             )
             measured = measure("envois", submit, args.requests, clients)
             solo = measure("envois d'un seul client", submit, SOLO_REQUESTS, clients[:1])
+
+            def measure_open(name: str, action: Action) -> Phase:
+                rate = len(clients) / args.open_interval
+                say(f"{name} : {rate:.1f} requêtes/s pendant {args.open_duration:.0f} s")
+                with harness.CpuMonitor(server, args.database) as cpu:
+                    phase = run_open_phase(
+                        name,
+                        clients,
+                        action,
+                        interval=args.open_interval,
+                        duration=args.open_duration,
+                        request_timeout=args.request_timeout,
+                        seed=args.seed,
+                        poisson=args.arrivals == "poisson",
+                    )
+                phase.cpu = cpu.use
+                if phase.stuck:
+                    raise harness.BenchError(f"{name} : des clients n'ont pas fini à temps")
+                return phase
+
+            open_submit = measure_open("envois en boucle ouverte", submit)
+            open_login_page = measure_open(
+                "référence en boucle ouverte, page de connexion",
+                get_action("login_page", LOGIN_PATH),
+            )
         say("gunicorn arrêté ; vérification en base")
-        check = check_database(fixture, tablets, [warmup, measured, solo])
+        check = check_database(fixture, tablets, [warmup, measured, solo, open_submit])
         queries = {
             kind: len(captured)
             for kind, captured in capture_submit_queries(fixture, fixture.usernames[0]).items()
@@ -309,6 +356,8 @@ def run(args: argparse.Namespace) -> Outcome:
         solo=solo,
         static=static,
         login_page=login_page,
+        open_submit=open_submit,
+        open_login_page=open_login_page,
         check=check,
         queries=queries,
         postgres=postgres,
@@ -333,7 +382,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_report:
         write_section(args.report, SECTION, "bench/submit.py", block)
         say(f"résultats écrits dans {args.report}")
-    errors = sum(not r.ok for phase in (outcome.submit, outcome.solo) for r in phase.results)
+    errors = sum(
+        not r.ok
+        for phase in (outcome.submit, outcome.solo, outcome.open_submit)
+        for r in phase.results
+    )
     return 0 if outcome.check.ok and errors == 0 else 1
 
 

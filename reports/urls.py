@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("remarques/", include("reports.urls_remarks")),
+    path("chiffres/", include("reports.urls_figures")),
 ]

@@ -137,7 +137,7 @@ def submit(request: HttpRequest) -> JsonResponse:
     except ValueError:
         return _error(400, {"uuid": ["Identifiant de questionnaire manquant ou illisible."]})
     questionnaire = access.get_scoped_or_404(
-        Questionnaire.objects.select_related("campaign__organisation"),
+        Questionnaire.objects.select_related("campaign"),
         request.user,
         access.ENTRY,
         pk=_int(payload.get("questionnaire")),

@@ -1,13 +1,17 @@
-"""Loading the commune reference from a COG-shaped CSV file."""
+"""The commune reference: loading it from a COG-shaped CSV file, and checking codes."""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 
 from .models import Arrondissement, Commune, Epci, fold
 
@@ -89,3 +93,34 @@ def load_communes(path: Path) -> LoadResult:
         batch_size=500,
     )
     return LoadResult(created=len(communes) - len(existing), updated=len(existing))
+
+
+# -- known codes ---------------------------------------------------------------------------
+# Every submission naming a commune checks its INSEE code. The reference changes once a
+# year, by additions and renames (load_communes never deletes), so each process keeps the
+# codes it has found: never the codes it has not (a commune added since is found on the
+# next read, and no client can grow the set beyond the reference). A code only leaves the
+# reference by a deletion, which this process hears of (post_delete) and any other process
+# notices as an IntegrityError on its next insert naming it (see forget_communes).
+_KNOWN_CODES: set[str] = set()
+
+
+def known_insee_codes(codes: Collection[str]) -> set[str]:
+    """The codes of ``codes`` that are communes of the reference. Costs one query when one
+    of them was not found before by this process, none otherwise."""
+    missing = set(codes) - _KNOWN_CODES
+    if missing:
+        _KNOWN_CODES.update(
+            Commune.objects.filter(insee_code__in=missing).values_list("insee_code", flat=True)
+        )
+    return {code for code in codes if code in _KNOWN_CODES}
+
+
+def forget_communes() -> None:
+    """Read every code again on next use: after a failed insert, in tests, after a purge."""
+    _KNOWN_CODES.clear()
+
+
+@receiver(post_delete, sender=Commune, dispatch_uid="survey.communes.forget_deleted")
+def _forget_deleted(sender: type[Commune], instance: Commune, **kwargs: Any) -> None:
+    _KNOWN_CODES.discard(instance.insee_code)

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test import Client
 from django.urls import reverse
 
-from survey.models import Answer, Organisation, Questionnaire, Response
+from survey.communes import known_insee_codes
+from survey.models import Answer, Commune, Organisation, Questionnaire, Response
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
 
 from .conftest import client_for, open_canonical_campaign
@@ -162,6 +163,59 @@ def test_a_resubmission_returns_the_stored_response_and_creates_nothing(
     assert not created
     assert again.pk == stored.pk
     assert (Response.objects.count(), Answer.objects.count()) == (1, rows)
+
+
+def test_a_replay_with_another_payload_returns_the_stored_response(hall: Questionnaire) -> None:
+    answers = complete_answers(QuestionnaireSpec.load(hall))
+    first = submission(hall, answers)
+    stored, _ = submit_response(first)
+    rows = Answer.objects.count()
+    changed = {code: value for code, value in answers.items() if code != "profil_statut"}
+
+    again, created = submit_response(submission(hall, changed, uuid=first.uuid, site=first.site))
+
+    assert (again.pk, created) == (stored.pk, False)
+    assert (Response.objects.count(), Answer.objects.count()) == (1, rows)
+
+
+def test_a_replay_after_the_campaign_closed_returns_the_stored_response(
+    hall: Questionnaire,
+) -> None:
+    first = submission(hall, complete_answers(QuestionnaireSpec.load(hall)))
+    stored, _ = submit_response(first)
+    hall.campaign.close()
+
+    again, created = submit_response(first)
+
+    assert (again.pk, created) == (stored.pk, False)
+
+
+def test_an_insert_refused_for_another_reason_than_the_uuid_is_not_a_replay(
+    hall: Questionnaire, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
+) -> None:
+    answers = complete_answers(QuestionnaireSpec.load(hall))
+    submit_response(submission(hall, answers))  # the commune code is now known
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise IntegrityError("violates foreign key constraint")
+
+    monkeypatch.setattr(Answer.objects, "bulk_create", refused)
+    with pytest.raises(IntegrityError):
+        submit_response(submission(hall, answers))
+
+    assert Response.objects.count() == 1
+    with django_assert_num_queries(1):  # the communes are read again
+        assert known_insee_codes({"16015"}) == {"16015"}
+
+
+def test_known_communes_follow_additions_and_deletions(hall: Questionnaire) -> None:
+    assert known_insee_codes({"16015", "16999"}) == {"16015"}  # unknown codes are not kept
+    commune = Commune.objects.create(insee_code="16999", name="Nouvelle", departement_code="16")
+    assert known_insee_codes({"16999"}) == {"16999"}
+
+    commune.delete()
+
+    assert known_insee_codes({"16999"}) == set()
 
 
 def test_a_uuid_taken_by_another_questionnaire_is_refused(hall: Questionnaire) -> None:

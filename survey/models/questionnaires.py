@@ -195,6 +195,15 @@ class Question(CampaignChild):
     counts_in_satisfaction = models.BooleanField(
         _("compte dans les indicateurs de satisfaction"), default=False
     )
+    choice_groups = models.JSONField(
+        _("regroupements de choix"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Des parts publiées ensemble : nom → codes des choix "
+            "(titres_de_circulation → certificat_immatriculation, permis_conduire)."
+        ),
+    )
 
     organisation_path = "questionnaire__campaign__organisation"
 

@@ -11,7 +11,7 @@ import datetime
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
@@ -158,6 +158,7 @@ class QuestionDef:
     condition_codes: tuple[str, ...]
     engagements: tuple[str, ...]
     counts_in_satisfaction: bool
+    choice_groups: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -339,6 +340,10 @@ def _parse_question(
         condition_codes=condition_codes,
         engagements=tuple(dict.fromkeys(engagements)),
         counts_in_satisfaction=entry.get("counts_in_satisfaction", False),
+        choice_groups={
+            str(name): [str(code) for code in members]
+            for name, members in (entry.get("groups") or {}).items()
+        },
     )
 
 
@@ -558,6 +563,7 @@ def _create_questionnaire(
                 ),
                 condition_codes=list(question_def.condition_codes),
                 counts_in_satisfaction=question_def.counts_in_satisfaction,
+                choice_groups=question_def.choice_groups,
             )
             # save() runs clean(), which reads the condition question's choices: they were
             # created with it, just before.
@@ -646,6 +652,7 @@ def duplicate_campaign(
             required=q.required,
             condition_codes=list(q.condition_codes),
             counts_in_satisfaction=q.counts_in_satisfaction,
+            choice_groups=dict(q.choice_groups),
         )
         for q in questions
     )

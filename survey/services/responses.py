@@ -16,10 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
+from survey.communes import forget_communes, known_insee_codes
 from survey.models import (
     Answer,
     Choice,
-    Commune,
     EntryMode,
     Question,
     QuestionKind,
@@ -36,7 +36,10 @@ _SPEC_CACHE_SIZE = 64
 
 
 def clear_spec_cache() -> None:
+    """Forget what this process has cached for submissions: questionnaire specs and
+    known commune codes (tests roll back the rows these caches were read from)."""
     _SPEC_CACHE.clear()
+    forget_communes()
 
 
 @dataclass
@@ -47,11 +50,12 @@ class QuestionnaireSpec:
     questions: list[Question]
     by_code: dict[str, Question] = field(init=False)
     choices: dict[int, dict[str, Choice]] = field(init=False)
-    communes: dict[str, Commune | None] = field(init=False, default_factory=dict)
+    choice_codes: dict[int, str] = field(init=False)  # choice pk -> its code
 
     def __post_init__(self) -> None:
         self.by_code = {q.code: q for q in self.questions}
         self.choices = {q.pk: {c.code: c for c in q.choices.all()} for q in self.questions}
+        self.choice_codes = {c.pk: code for cs in self.choices.values() for code, c in cs.items()}
 
     @classmethod
     def cached(cls, questionnaire: Questionnaire) -> QuestionnaireSpec:
@@ -105,7 +109,9 @@ def build_answers(spec: QuestionnaireSpec, answers: Mapping[str, Any]) -> list[A
 
     Raises a ValidationError keyed by question code, with every problem found at once.
     Values: a choice code; a list of choice codes (multiple choice); a text (free text);
-    ``{"insee": "16015"}`` or ``{"outside": "Bordeaux"}`` (commune).
+    ``{"insee": "16015"}`` or ``{"outside": "Bordeaux"}`` (commune). The rows hold ids
+    (``question_id``, ``choice_id``, ``commune_id``), not the related objects: cheaper to
+    build and to insert, and all that storing or comparing them needs.
     """
     errors: dict[str, list[str]] = {}
     unknown = sorted(code for code in answers if code not in spec.by_code)
@@ -137,15 +143,16 @@ def build_answers(spec: QuestionnaireSpec, answers: Mapping[str, Any]) -> list[A
             errors[question.code] = error.messages
             continue
         rows.extend(new_rows)
-        given[question.code] = {row.choice.code for row in new_rows if row.choice is not None}
+        given[question.code] = {
+            spec.choice_codes[row.choice_id] for row in new_rows if row.choice_id is not None
+        }
     if errors:
         raise ValidationError(errors)
     return rows
 
 
-def _communes_named(spec: QuestionnaireSpec, answers: Mapping[str, Any]) -> dict[str, Commune]:
-    """The communes ``answers`` name, read through the spec's cache: an import of a
-    thousand rows naming the same few communes reads each of them once."""
+def _communes_named(spec: QuestionnaireSpec, answers: Mapping[str, Any]) -> set[str]:
+    """The known INSEE codes among those ``answers`` names (survey.communes caches them)."""
     codes = {
         str(value["insee"])
         for question in spec.questions
@@ -153,21 +160,17 @@ def _communes_named(spec: QuestionnaireSpec, answers: Mapping[str, Any]) -> dict
         and isinstance(value := answers.get(question.code), dict)
         and value.get("insee")
     }
-    missing = codes - spec.communes.keys()
-    if missing:
-        found = {c.insee_code: c for c in Commune.objects.filter(insee_code__in=missing)}
-        spec.communes.update({code: found.get(code) for code in missing})
-    return {code: commune for code in codes if (commune := spec.communes[code]) is not None}
+    return known_insee_codes(codes)
 
 
 def _rows_for(
-    spec: QuestionnaireSpec, question: Question, value: Any, communes: dict[str, Commune]
+    spec: QuestionnaireSpec, question: Question, value: Any, communes: set[str]
 ) -> list[Answer]:
     kind = question.kind
     if kind == QuestionKind.FREE_TEXT:
         if not isinstance(value, str):
             raise ValidationError("Un texte est attendu.")
-        return [Answer(question=question, text=value.strip())]
+        return [Answer(question_id=question.pk, text=value.strip())]
     if kind == QuestionKind.COMMUNE:
         return [_commune_row(question, value, communes)]
     choices = spec.choices[question.pk]
@@ -183,25 +186,26 @@ def _rows_for(
             f"« {', '.join(foreign)} » n'est pas un choix de {_label(question)}. "
             f"Choix possibles : {', '.join(choices)}."
         )
-    return [Answer(question=question, choice=choices[code]) for code in codes]
+    return [Answer(question_id=question.pk, choice_id=choices[code].pk) for code in codes]
 
 
-def _commune_row(question: Question, value: Any, communes: dict[str, Commune]) -> Answer:
+def _commune_row(question: Question, value: Any, communes: set[str]) -> Answer:
     if isinstance(value, dict) and value.get("insee"):
-        commune = communes.get(str(value["insee"]))
-        if commune is None:
+        code = str(value["insee"])
+        if code not in communes:
             raise ValidationError(
                 f"Commune inconnue (code INSEE {value['insee']}). Choisissez-la dans la liste, "
                 "ou saisissez-la comme commune hors du département."
             )
-        return Answer(question=question, commune=commune)
+        return Answer(question_id=question.pk, commune_id=code)  # the code is its key
     outside = value.get("outside") if isinstance(value, dict) else None
     if isinstance(outside, str) and outside.strip():
-        return Answer(question=question, text=outside.strip())
+        return Answer(question_id=question.pk, text=outside.strip())
     raise ValidationError("Commune illisible : choisissez-la dans la liste.")
 
 
-def _replay(submission: Submission) -> Response | None:
+def _stored(submission: Submission) -> Response | None:
+    """The response already stored under this uuid, if any. Costs 1 query."""
     existing = Response.objects.filter(uuid=submission.uuid).first()
     if existing is not None and existing.questionnaire_id != submission.questionnaire.pk:
         raise ValidationError(
@@ -217,11 +221,32 @@ def submit_response(
 
     A second submission of the same uuid (double tap, retry, offline replay, a concurrent
     request) returns the stored response and creates nothing: the unique index on ``uuid``
-    decides, not a check made before the insert.
+    decides, not a check made before the insert. Nothing is read before: a new
+    questionnaire (nearly every request) costs its INSERTs alone. Only when it cannot be
+    stored, because its uuid is taken (IntegrityError) or because it no longer passes the
+    checks (campaign closed, questionnaire changed since the first attempt was stored), is
+    the uuid looked up: a replay gets the stored response whatever its payload, and a uuid
+    of another questionnaire is refused.
     """
-    existing = _replay(submission)
-    if existing is not None:
-        return existing, False
+    try:
+        return _insert(submission, spec), True
+    except ValidationError:
+        existing = _stored(submission)
+        if existing is None:
+            raise
+    except IntegrityError:
+        existing = _stored(submission)
+        if existing is None:
+            # Not the uuid: a commune deleted since this process checked it, most likely.
+            forget_communes()
+            raise
+    return existing, False
+
+
+def _insert(submission: Submission, spec: QuestionnaireSpec | None) -> Response:
+    """Check ``submission`` and write it in one transaction (a savepoint inside another),
+    so that a failed INSERT leaves the connection usable. Costs 3 queries (Response, its
+    history record, the answers in one INSERT on PostgreSQL) and the transaction."""
     if submission.site.organisation_id != submission.questionnaire.campaign.organisation_id:
         raise ValidationError(
             {"site": ["Ce site n'appartient pas à l'organisation de la campagne."]}
@@ -244,15 +269,9 @@ def submit_response(
     )
     if submission.submitted_at is not None:
         response.submitted_at = submission.submitted_at
-    try:
-        with transaction.atomic():
-            response.save()
-            for row in rows:
-                row.response = response
-            Answer.objects.bulk_create(rows)
-    except IntegrityError:
-        existing = _replay(submission)
-        if existing is None:
-            raise
-        return existing, False
-    return response, True
+    with transaction.atomic():
+        response.save()
+        for row in rows:
+            row.response_id = response.pk
+        Answer.objects.bulk_create(rows)
+    return response
