@@ -1,0 +1,570 @@
+"""The indicators of a campaign, counted by the database (seed sections 3 to 5).
+
+``compute(campaign, Filter(...))`` returns every figure of the dashboard and the report:
+representativeness, the distribution of every choice question (the profile's included, with
+the communes grouped by arrondissement and by EPCI), the favourable rate of every scale
+question against the campaign's objective, and the comparison with the previous year.
+
+Questions are followed by their code, not their number: the hall and phone questionnaires
+of a campaign share codes (a figure over both channels adds them up), and a comparison with
+another year finds the same code there — in that campaign's raw answers when they exist,
+else in the figures entered as published (``PublishedFigure``), and says which.
+
+Cost: a fixed number of queries (about ten), whatever the number of questions or responses;
+each is a GROUP BY over the campaign's answers. Python loops over the grouped rows and the
+questions, never over answers.
+
+Conditional shares need nothing special: a question not asked is not stored (skip logic),
+so the base of "where did you find the information" is those who looked for it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext
+
+from survey.models import (
+    SCALE_KINDS,
+    Answer,
+    Campaign,
+    Choice,
+    Polarity,
+    Question,
+    QuestionKind,
+    Response,
+)
+
+from .models import FigureChannel, PublishedFigure
+from .stats import Rate, TwoProportionTest
+
+PARIS = ZoneInfo("Europe/Paris")
+FAVOURABLE = "favourable"  # the pseudo choice code of a scale question's favourable rate
+Source = Literal["raw", "published"]
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which questionnaires a figure counts. Empty: every counted one of the campaign."""
+
+    channel: str | None = None  # "hall", "phone"; None: both
+    site_id: int | None = None
+    week: datetime.date | None = None  # any day of the week (Monday to Sunday, Paris time)
+    interviewer_id: int | None = None
+
+    @property
+    def monday(self) -> datetime.date | None:
+        return self.week - datetime.timedelta(days=self.week.weekday()) if self.week else None
+
+    def conditions(self, prefix: str = "") -> Q:
+        """The filter as conditions on Response, reached through ``prefix`` ("response__")."""
+        q = Q(**{f"{prefix}voided_at__isnull": True})
+        if self.channel:
+            q &= Q(**{f"{prefix}channel": self.channel})
+        if self.site_id:
+            q &= Q(**{f"{prefix}site_id": self.site_id})
+        if self.interviewer_id:
+            q &= Q(**{f"{prefix}interviewer_id": self.interviewer_id})
+        if self.monday:
+            start = datetime.datetime.combine(self.monday, datetime.time(), tzinfo=PARIS)
+            end = start + datetime.timedelta(days=7)
+            q &= Q(**{f"{prefix}started_at__gte": start, f"{prefix}started_at__lt": end})
+        return q
+
+    @property
+    def across_years(self) -> Filter:
+        """What of the filter still means something in another campaign: the channel."""
+        return Filter(channel=self.channel)
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The same figure in the comparison year, and whether the change is significant."""
+
+    year: int
+    source: Source
+    rate: Rate | None  # None when only a percentage was published
+    published_percent: float | None = None
+    test: TwoProportionTest | None = None
+    channel: str = FigureChannel.ALL  # a published figure may cover one channel only
+
+    @property
+    def percent(self) -> float | None:
+        return self.rate.percent if self.rate is not None else self.published_percent
+
+    @property
+    def significant(self) -> bool | None:
+        """None when no test is possible (a rate published without its base)."""
+        return self.test.significant if self.test is not None else None
+
+
+@dataclass(frozen=True)
+class Share:
+    """One choice (or group of choices) of a question: who chose it, out of the base."""
+
+    code: str
+    label: str
+    polarity: str
+    rate: Rate
+    previous: Previous | None = None
+
+    @property
+    def count(self) -> int:
+        return self.rate.k
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    code: str
+    number: str
+    text: str
+    kind: str
+    section: str
+    channels: tuple[str, ...]
+    counts_in_satisfaction: bool
+    answered: int  # respondents who answered, "sans réponse" and "non concerné" included
+    base: int  # respondents whose answer enters a rate
+    shares: tuple[Share, ...] = ()  # every choice in order, then the groups
+    favourable: Rate | None = None  # scale questions
+    previous: Previous | None = None  # of the favourable rate
+
+    @property
+    def is_scale(self) -> bool:
+        return self.kind in SCALE_KINDS
+
+    def share(self, code: str) -> Rate:
+        return self._share(code).rate
+
+    def share_previous(self, code: str) -> Previous | None:
+        return self._share(code).previous
+
+    def _share(self, code: str) -> Share:
+        for share in self.shares:
+            if share.code == code:
+                return share
+        raise KeyError(f"{self.code} has no choice or group {code!r}")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Communes grouped by arrondissement or by EPCI."""
+
+    code: str
+    name: str
+    rate: Rate
+
+
+@dataclass
+class Indicators:
+    campaign: Campaign
+    filter: Filter
+    total: int
+    by_channel: dict[str, int]
+    by_day: dict[str, list[tuple[datetime.date, int]]]
+    questions: dict[str, QuestionResult]
+    arrondissements: list[Place]
+    epcis: list[Place]
+    outside_departement: Rate
+    comparison_year: int | None = None
+    previous_by_channel: dict[str, tuple[int, Source]] = field(default_factory=dict)
+
+    def question(self, code: str) -> QuestionResult:
+        try:
+            return self.questions[code]
+        except KeyError:
+            raise KeyError(
+                gettext("Aucune question de code « %(code)s » dans cette campagne.")
+                % {"code": code}
+            ) from None
+
+    def by_week(self, channel: str) -> list[tuple[datetime.date, int]]:
+        """Questionnaires per week (Monday), in order."""
+        weeks: dict[datetime.date, int] = defaultdict(int)
+        for day, n in self.by_day.get(channel, []):
+            weeks[day - datetime.timedelta(days=day.weekday())] += n
+        return sorted(weeks.items())
+
+    def sections(self) -> list[tuple[str, list[QuestionResult]]]:
+        grouped: dict[str, list[QuestionResult]] = {}
+        for result in self.questions.values():
+            grouped.setdefault(result.section, []).append(result)
+        return list(grouped.items())
+
+    @property
+    def previous_total(self) -> int | None:
+        if not self.previous_by_channel:
+            return None
+        return sum(n for n, _ in self.previous_by_channel.values())
+
+
+# --- computation ---------------------------------------------------------------------------------
+
+
+def compute(campaign: Campaign, flt: Filter | None = None) -> Indicators:
+    """Every indicator of ``campaign`` under ``flt``. About ten queries, whatever the size."""
+    flt = flt or Filter()
+    comparison_year, previous_campaign = _comparison(campaign)
+    published = _published(campaign, comparison_year)
+    builder = _Builder(campaign, flt, comparison_year, previous_campaign, published)
+    total, by_channel, by_day = _representativeness(campaign, flt)
+    arrondissements, epcis, outside = _places(campaign, flt)
+    return Indicators(
+        campaign=campaign,
+        filter=flt,
+        total=total,
+        by_channel=by_channel,
+        by_day=by_day,
+        questions={code: builder.question(code, meta) for code, meta in builder.questions.items()},
+        arrondissements=arrondissements,
+        epcis=epcis,
+        outside_departement=outside,
+        comparison_year=comparison_year,
+        previous_by_channel=_previous_counts(
+            previous_campaign, comparison_year, published, flt.across_years
+        ),
+    )
+
+
+class _Builder:
+    """Turns the grouped counts into one ``QuestionResult`` per question code."""
+
+    def __init__(
+        self,
+        campaign: Campaign,
+        flt: Filter,
+        comparison_year: int | None,
+        previous_campaign: Campaign | None,
+        published: Published,
+    ) -> None:
+        self.flt = flt
+        self.objective, self.band = campaign.objective, campaign.orange_band
+        self.questions = _questions(campaign)
+        self.choices = _choices(campaign)
+        self.counts = _choice_counts(campaign, flt)
+        self.answered, self.bases = _bases(campaign, flt)
+        self.year = comparison_year
+        self.published = published
+        self.previous_counts: dict[tuple[str, str], int] = {}
+        self.previous_bases: dict[str, int] = {}
+        if previous_campaign is not None:
+            self.previous_counts = _choice_counts(previous_campaign, flt.across_years)
+            self.previous_bases = _bases(previous_campaign, flt.across_years)[1]
+
+    def question(self, code: str, meta: Mapping[str, Any]) -> QuestionResult:
+        base, answered = self.bases.get(code, 0), self.answered.get(code, 0)
+        choices = self.choices.get(code, [])
+        shares = [
+            self._share(code, meta, choice, label, polarity, [choice], base, answered)
+            for choice, label, polarity in choices
+        ]
+        shares += [
+            self._share(code, meta, group, group, Polarity.NEUTRAL, members, base, answered)
+            for group, members in meta["groups"].items()
+        ]
+        favourable = previous = None
+        if meta["kind"] in SCALE_KINDS:
+            members = [c for c, _, polarity in choices if polarity == Polarity.FAVOURABLE]
+            favourable = Rate.of(
+                self._count(self.counts, code, members),
+                base,
+                objective=self.objective,
+                band=self.band,
+            )
+            previous = self._previous(code, meta, FAVOURABLE, members, favourable)
+        return QuestionResult(
+            code=code,
+            number=meta["number"],
+            text=meta["text"],
+            kind=meta["kind"],
+            section=meta["section"],
+            channels=tuple(meta["channels"]),
+            counts_in_satisfaction=meta["counts_in_satisfaction"],
+            answered=answered,
+            base=base,
+            shares=tuple(shares),
+            favourable=favourable,
+            previous=previous,
+        )
+
+    def _share(
+        self,
+        code: str,
+        meta: Mapping[str, Any],
+        share_code: str,
+        label: str,
+        polarity: str,
+        members: list[str],
+        base: int,
+        answered: int,
+    ) -> Share:
+        """A choice's share of the base; "sans réponse" and "non concerné", outside the
+        base, are shown as shares of everyone who answered."""
+        n = answered if polarity == Polarity.OUTSIDE else base
+        rate = Rate.of(min(self._count(self.counts, code, members), n), n)
+        previous = self._previous(code, meta, share_code, members, rate)
+        return Share(share_code, label, polarity, rate, previous)
+
+    @staticmethod
+    def _count(counts: Mapping[tuple[str, str], int], code: str, members: list[str]) -> int:
+        return sum(counts.get((code, member), 0) for member in members)
+
+    def _previous(
+        self, code: str, meta: Mapping[str, Any], share_code: str, members: list[str], now: Rate
+    ) -> Previous | None:
+        """Raw answers of the comparison year if they hold the question, else the
+        published figure, else nothing."""
+        if self.year is None:
+            return None
+        previous_base = self.previous_bases.get(code, 0)
+        if previous_base:
+            k = min(self._count(self.previous_counts, code, members), previous_base)
+            before = Rate.of(k, previous_base)
+            return Previous(self.year, "raw", before, test=now.compare(before))
+        figure = _published_figure(
+            self.published, code, share_code, self.flt.channel, tuple(meta["channels"])
+        )
+        if figure is None:
+            return None
+        if figure.favourable is not None and figure.base:
+            before = Rate.of(figure.favourable, figure.base)
+            return Previous(
+                self.year, "published", before, test=now.compare(before), channel=figure.channel
+            )
+        return Previous(self.year, "published", None, figure.percent, channel=figure.channel)
+
+
+# --- the queries -------------------------------------------------------------------------------
+
+
+def _answers(campaign: Campaign, flt: Filter) -> QuerySet[Answer]:
+    return Answer.objects.filter(Q(response__campaign=campaign) & flt.conditions("response__"))
+
+
+def _questions(campaign: Campaign) -> dict[str, dict[str, Any]]:
+    """Each question code once (hall first), with the channels that ask it. One query."""
+    rows = (
+        Question.objects.filter(questionnaire__campaign=campaign)
+        .exclude(kind=QuestionKind.FREE_TEXT)
+        .values(
+            "code",
+            "number",
+            "text",
+            "kind",
+            "counts_in_satisfaction",
+            "choice_groups",
+            "section__title",
+            "questionnaire__channel",
+        )
+        .order_by("questionnaire__channel", "order")
+    )
+    questions: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = questions.setdefault(
+            row["code"],
+            {
+                "number": row["number"],
+                "text": row["text"],
+                "kind": row["kind"],
+                "counts_in_satisfaction": row["counts_in_satisfaction"],
+                "groups": row["choice_groups"] or {},
+                "section": row["section__title"],
+                "channels": [],
+            },
+        )
+        entry["channels"].append(row["questionnaire__channel"])
+    return questions
+
+
+def _choices(campaign: Campaign) -> dict[str, list[tuple[str, str, str]]]:
+    """(code, label, polarity) of each question code's choices, in order. One query."""
+    rows = (
+        Choice.objects.filter(question__questionnaire__campaign=campaign)
+        .values_list("question__code", "code", "label", "polarity")
+        .order_by("question__questionnaire__channel", "question__order", "order")
+    )
+    choices: dict[str, dict[str, tuple[str, str, str]]] = defaultdict(dict)
+    for question, code, label, polarity in rows:
+        choices[question].setdefault(code, (code, label, polarity))
+    return {question: list(by_code.values()) for question, by_code in choices.items()}
+
+
+def _choice_counts(campaign: Campaign, flt: Filter) -> dict[tuple[str, str], int]:
+    """Answers per (question code, choice code). One GROUP BY."""
+    rows = (
+        _answers(campaign, flt)
+        .filter(choice__isnull=False)
+        .values_list("question__code", "choice__code")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(question, choice): n for question, choice, n in rows}
+
+
+def _bases(campaign: Campaign, flt: Filter) -> tuple[dict[str, int], dict[str, int]]:
+    """Per question code: respondents who answered, and those whose answer enters a rate
+    (a multiple-choice answer is one respondent, however many boxes). One GROUP BY."""
+    rows = (
+        _answers(campaign, flt)
+        .values("question__code")
+        .annotate(
+            answered=Count("response", distinct=True),
+            base=Count(
+                "response",
+                distinct=True,
+                filter=Q(commune__isnull=False)
+                | Q(choice__isnull=False) & ~Q(choice__polarity=Polarity.OUTSIDE)
+                | Q(choice__isnull=True, commune__isnull=True) & ~Q(text=""),
+            ),
+        )
+        .order_by()
+    )
+    answered = {row["question__code"]: row["answered"] for row in rows}
+    bases = {row["question__code"]: row["base"] for row in rows}
+    return answered, bases
+
+
+def _representativeness(
+    campaign: Campaign, flt: Filter
+) -> tuple[int, dict[str, int], dict[str, list[tuple[datetime.date, int]]]]:
+    """Questionnaires per channel and per day of collection (Paris time). One GROUP BY."""
+    rows = (
+        Response.objects.filter(Q(campaign=campaign) & flt.conditions())
+        .annotate(day=TruncDate(Coalesce("started_at", "received_at"), tzinfo=PARIS))
+        .values_list("channel", "day")
+        .annotate(n=Count("pk"))
+        .order_by("channel", "day")
+    )
+    by_channel: dict[str, int] = defaultdict(int)
+    by_day: dict[str, list[tuple[datetime.date, int]]] = defaultdict(list)
+    for channel, day, n in rows:
+        by_channel[channel] += n
+        by_day[channel].append((day, n))
+    return sum(by_channel.values()), dict(by_channel), dict(by_day)
+
+
+def _places(campaign: Campaign, flt: Filter) -> tuple[list[Place], list[Place], Rate]:
+    """The communes answered, by arrondissement and by EPCI; those outside the
+    département. One GROUP BY over the commune answers."""
+    rows = (
+        _answers(campaign, flt)
+        .filter(question__kind=QuestionKind.COMMUNE)
+        .filter(Q(commune__isnull=False) | ~Q(text=""))
+        .values_list(
+            "commune__arrondissement__code",
+            "commune__arrondissement__name",
+            "commune__epci__siren",
+            "commune__epci__name",
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    base = sum(row[4] for row in rows)
+    arrondissements: dict[tuple[str, str], int] = defaultdict(int)
+    epcis: dict[tuple[str, str], int] = defaultdict(int)
+    outside = 0
+    for arr_code, arr_name, epci_code, epci_name, n in rows:
+        if arr_code is None and epci_code is None:
+            outside += n
+            continue
+        if arr_code is not None:
+            arrondissements[(arr_code, arr_name)] += n
+        if epci_code is not None:
+            epcis[(epci_code, epci_name)] += n
+    return _ranked(arrondissements, base), _ranked(epcis, base), Rate.of(outside, base)
+
+
+def _ranked(counts: Mapping[tuple[str, str], int], base: int) -> list[Place]:
+    return sorted(
+        (Place(code, name, Rate.of(n, base)) for (code, name), n in counts.items()),
+        key=lambda place: (-place.rate.k, place.name),
+    )
+
+
+def _comparison(campaign: Campaign) -> tuple[int | None, Campaign | None]:
+    """The year to compare with: the previous campaign's, or else the latest earlier year
+    with published figures. Two queries at most."""
+    previous = campaign.previous()
+    if previous is not None:
+        return previous.year, previous
+    year = (
+        PublishedFigure.objects.filter(
+            organisation_id=campaign.organisation_id, year__lt=campaign.year
+        )
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    return year, None
+
+
+Published = dict[tuple[str, str, str], PublishedFigure]
+
+
+def _published(campaign: Campaign, year: int | None) -> Published:
+    """The published figures of ``year``, by (code, choice code, channel). One query."""
+    if year is None:
+        return {}
+    figures = PublishedFigure.objects.filter(organisation_id=campaign.organisation_id, year=year)
+    return {(f.code, f.choice_code, f.channel): f for f in figures}
+
+
+def _published_figure(
+    published: Published,
+    code: str,
+    choice_code: str,
+    channel: str | None,
+    asked_in: tuple[str, ...],
+) -> PublishedFigure | None:
+    """The figure for the filter's channel. Over both channels, a figure published for
+    one channel only stands in (the report of that year often gave the hall's alone):
+    ``Previous.channel`` says so. For a question only one channel asks, its figure and
+    the all-channels one are the same."""
+    choice = "" if choice_code == FAVOURABLE else choice_code
+    wanted = [channel or FigureChannel.ALL]
+    if channel is None:
+        wanted += list(asked_in)
+    elif len(asked_in) == 1 and channel == asked_in[0]:
+        wanted.append(FigureChannel.ALL)
+    for candidate in wanted:
+        figure = published.get((code, choice, candidate))
+        if figure is not None:
+            return figure
+    return None
+
+
+def _previous_counts(
+    previous: Campaign | None,
+    year: int | None,
+    published: Published,
+    flt: Filter,
+) -> dict[str, tuple[int, Source]]:
+    """Questionnaires per channel in the comparison year: counted, or as published."""
+    if previous is not None:
+        _, by_channel, _ = _representativeness(previous, flt)
+        if by_channel:
+            raw: Source = "raw"
+            return {channel: (n, raw) for channel, n in by_channel.items()}
+    counts: dict[str, tuple[int, Source]] = {}
+    for channel in _channels(flt):
+        figure = published.get((PublishedFigure.QUESTIONNAIRES, "", channel))
+        if figure is not None and figure.base is not None:
+            published_source: Source = "published"
+            counts[channel] = (figure.base, published_source)
+    return counts if year is not None else {}
+
+
+def _channels(flt: Filter) -> Iterable[str]:
+    return [flt.channel] if flt.channel else [FigureChannel.HALL, FigureChannel.PHONE]
