@@ -140,6 +140,7 @@ class QuestionResult:
     shares: tuple[Share, ...] = ()  # every choice in order, then the groups
     favourable: Rate | None = None  # scale questions
     previous: Previous | None = None  # of the favourable rate
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # name -> choice codes
 
     @property
     def is_scale(self) -> bool:
@@ -297,6 +298,7 @@ class _Builder:
             shares=tuple(shares),
             favourable=favourable,
             previous=previous,
+            groups={name: tuple(members) for name, members in meta["groups"].items()},
         )
 
     def _share(

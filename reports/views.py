@@ -1,12 +1,25 @@
-"""The quality manager's dashboard."""
+"""The quality manager's dashboard: the campaigns, then each campaign's indicators."""
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from survey import access
-from survey.models import Campaign
+from survey.models import CHOICE_KINDS, SCALE_KINDS, Campaign, Channel, Polarity, Response, Site
+
+from . import charts
+from .indicators import Filter, Indicators, QuestionResult, compute
 
 
 @access.role_required(access.MANAGEMENT)
@@ -18,3 +31,166 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request, "reports/dashboard.html", {"campaigns": campaigns, "organisation": organisation}
     )
+
+
+class FilterForm(forms.Form):
+    """The dashboard's filters, read from the query string."""
+
+    canal = forms.ChoiceField(
+        label=_("Canal"), required=False, choices=[("", _("Les deux")), *Channel.choices]
+    )
+    site = forms.TypedChoiceField(label=_("Site"), required=False, coerce=int, empty_value=None)
+    semaine = forms.DateField(
+        label=_("Semaine"),
+        required=False,
+        widget=forms.Select,
+        input_formats=["%Y-%m-%d"],
+    )
+    enqueteur = forms.TypedChoiceField(
+        label=_("Enquêteur"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        everyone = [("", gettext("Tous"))]
+        site = self.fields["site"]
+        assert isinstance(site, forms.TypedChoiceField)
+        site.choices = everyone + [
+            (str(s.pk), s.name) for s in Site.objects.filter(organisation=campaign.organisation)
+        ]
+        interviewer = self.fields["enqueteur"]
+        assert isinstance(interviewer, forms.TypedChoiceField)
+        ids = (
+            Response.objects.filter(campaign=campaign, interviewer__isnull=False)
+            .values("interviewer")
+            .distinct()
+        )
+        interviewer.choices = everyone + [
+            (str(user.pk), user.get_username())
+            for user in get_user_model().objects.filter(pk__in=ids).order_by("username")
+        ]
+        mondays = []
+        monday = campaign.start_date - datetime.timedelta(days=campaign.start_date.weekday())
+        while monday <= campaign.end_date:
+            mondays.append(monday)
+            monday += datetime.timedelta(days=7)
+        week = self.fields["semaine"]
+        week.widget.choices = [("", gettext("Toutes"))] + [
+            (m.isoformat(), gettext("semaine du %(day)s") % {"day": m.strftime("%d/%m/%Y")})
+            for m in mondays
+        ]
+
+    def filter(self) -> Filter:
+        if not self.is_valid():
+            return Filter()
+        data = self.cleaned_data
+        return Filter(
+            channel=data["canal"] or None,
+            site_id=data["site"],
+            week=data["semaine"],
+            interviewer_id=data["enqueteur"],
+        )
+
+
+def _behind(campaign: Campaign, flt: Filter, code: str, choices: list[str]) -> str:
+    """The link from a rate to the questionnaires behind it."""
+    query = {"question": code, "choices": ",".join(choices), "status": "counted"}
+    if flt.channel:
+        query["channel"] = flt.channel
+    if flt.site_id:
+        query["site"] = str(flt.site_id)
+    return f"{reverse('survey:response_list', args=[campaign.pk])}?{urlencode(query)}"
+
+
+def _favourable_codes(result: QuestionResult) -> list[str]:
+    return [s.code for s in result.shares if s.polarity == Polarity.FAVOURABLE]
+
+
+@access.role_required(access.MANAGEMENT)
+def campaign_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every indicator of the campaign, under the filters of the query string."""
+    campaign = access.get_scoped_or_404(
+        Campaign.objects.select_related("organisation"), request.user, access.MANAGEMENT, pk=pk
+    )
+    form = FilterForm(request.GET or None, campaign=campaign)
+    flt = form.filter()
+    indicators = compute(campaign, flt)
+    return render(
+        request,
+        "reports/campaign_dashboard.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "filter": flt,
+            "indicators": indicators,
+            "updated_at": timezone.localtime(),
+            **_sections(campaign, flt, indicators),
+        },
+    )
+
+
+def _sections(campaign: Campaign, flt: Filter, indicators: Indicators) -> dict[str, Any]:
+    """The dashboard's blocks: satisfaction by section, profile, the other questions."""
+    satisfaction = []
+    for section, results in indicators.sections():
+        scales = [r for r in results if r.kind in SCALE_KINDS and r.answered]
+        if not scales:
+            continue
+        links = [_behind(campaign, flt, r.code, _favourable_codes(r)) for r in scales]
+        rows = list(zip(scales, links, strict=True))
+        satisfaction.append(
+            {
+                "title": section,
+                "rows": rows,
+                "chart": charts.rates_chart(scales, indicators, links),
+            }
+        )
+    distributions = []
+    for section, results in indicators.sections():
+        for result in results:
+            if result.kind not in CHOICE_KINDS or result.kind in SCALE_KINDS or not result.answered:
+                continue
+            shares = [s for s in result.shares if s.polarity != Polarity.OUTSIDE]
+            distributions.append(
+                {
+                    "section": section,
+                    "result": result,
+                    "shares": [
+                        (share, _behind(campaign, flt, result.code, _members(result, share.code)))
+                        for share in shares
+                    ],
+                    "outside": [s for s in result.shares if s.polarity == Polarity.OUTSIDE],
+                    "chart": charts.shares_chart(shares, campaign.year, indicators.comparison_year),
+                }
+            )
+    counts = {
+        "hall": charts.counts_chart(
+            [(d.strftime("%d/%m"), n) for d, n in indicators.by_week(Channel.HALL)],
+            gettext("Accueil physique"),
+        ),
+        "phone": charts.counts_chart(
+            [(d.strftime("%d/%m"), n) for d, n in indicators.by_day.get(Channel.PHONE, [])],
+            gettext("Téléphone"),
+        ),
+    }
+    return {
+        "satisfaction": satisfaction,
+        "distributions": distributions,
+        "count_charts": counts,
+        "channels": [
+            (code, label)
+            for code, label in Channel.choices
+            if flt.channel is None or flt.channel == code
+        ],
+        "hall_weeks": indicators.by_week(Channel.HALL),
+        "phone_days": indicators.by_day.get(Channel.PHONE, []),
+        "place_tables": [
+            (gettext("Par arrondissement"), indicators.arrondissements),
+            (gettext("Par intercommunalité (EPCI)"), indicators.epcis),
+        ],
+    }
+
+
+def _members(result: QuestionResult, code: str) -> list[str]:
+    """A share's choice codes: its group's, or its own."""
+    return list(result.groups.get(code, (code,)))

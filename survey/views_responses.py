@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import access
-from .models import Answer, Campaign, Channel, Question, QuestionKind, Response, Site
+from .models import Answer, Campaign, Channel, Choice, Question, QuestionKind, Response, Site
 from .selectors import answer_values, answers_by_section, current_answers, response_history
 from .services import corrections
 from .services.responses import QuestionnaireSpec
@@ -58,6 +58,9 @@ class ResponseFilterForm(forms.Form):
             (VOIDED, _("Annulés")),
         ],
     )
+    # Set by the dashboard's links: "the answers behind this rate".
+    question = forms.SlugField(required=False, widget=forms.HiddenInput)
+    choices = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,7 +70,9 @@ class ResponseFilterForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.disable_csrf = True
-        self.helper.layout = Layout(Row(Column("channel"), Column("site"), Column("status")))
+        self.helper.layout = Layout(
+            Row(Column("channel"), Column("site"), Column("status")), "question", "choices"
+        )
         self.helper.add_input(Submit("", gettext("Filtrer")))
 
     def filter(self, responses: QuerySet[Response]) -> QuerySet[Response]:
@@ -82,7 +87,17 @@ class ResponseFilterForm(forms.Form):
             responses = responses.counted()  # type: ignore[attr-defined]
         elif data["status"] == self.VOIDED:
             responses = responses.filter(voided_at__isnull=False)
+        if data["question"]:
+            answers = Answer.objects.filter(question__code=data["question"])
+            if self.answer_codes:
+                answers = answers.filter(choice__code__in=self.answer_codes)
+            responses = responses.filter(pk__in=answers.values("response_id"))
         return responses
+
+    @property
+    def answer_codes(self) -> list[str]:
+        raw = self.cleaned_data.get("choices") or "" if self.is_valid() else ""
+        return [code for code in raw.split(",") if code]
 
 
 class CorrectionForm(forms.Form):
@@ -263,11 +278,42 @@ def response_list(request: HttpRequest, pk: int) -> HttpResponse:
     )
     counts["counted"] = counts["total"] - counts["voided"]
     page = Paginator(responses, PAGE_SIZE).get_page(request.GET.get("page"))
+    behind = None
+    if form.is_valid() and form.cleaned_data["question"]:
+        behind = _answers_behind(campaign, form.cleaned_data["question"], form.answer_codes)
     return render(
         request,
         "survey/responses/response_list.html",
-        {"campaign": campaign, "form": form, "page": page, "counts": counts},
+        {
+            "campaign": campaign,
+            "form": form,
+            "page": page,
+            "counts": counts,
+            "behind": behind,
+            "matching": page.paginator.count,
+        },
     )
+
+
+def _answers_behind(campaign: Campaign, code: str, choice_codes: list[str]) -> dict[str, Any]:
+    """What the dashboard's link asked for, in words: the question and the answers."""
+    question = (
+        Question.objects.filter(questionnaire__campaign=campaign, code=code)
+        .order_by("questionnaire__channel")
+        .first()
+    )
+    labels = list(
+        dict.fromkeys(
+            Choice.objects.filter(
+                question__questionnaire__campaign=campaign,
+                question__code=code,
+                code__in=choice_codes,
+            )
+            .order_by("order")
+            .values_list("label", flat=True)
+        )
+    )
+    return {"question": question, "code": code, "labels": labels}
 
 
 @access.role_required(access.MANAGEMENT)

@@ -1,0 +1,120 @@
+"""The campaign dashboard: only the quality manager of the organisation reads it, it shows
+every rate with its base and interval, links each rate to the answers behind it, and its
+number of queries does not grow with the data."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from survey.models import Organisation, Role
+
+from .conftest import client_for
+from .test_indicators import Survey
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response: Any) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def survey(organisation: Organisation) -> Survey:
+    return Survey(organisation)
+
+
+def test_the_dashboard_shows_rates_with_base_interval_and_colour(
+    manager_client: Client, survey: Survey
+) -> None:
+    for value in ["satisfaisant"] * 3 + ["peu_satisfaisant"]:
+        survey.file(hall_satisfaction_globale=value)
+
+    response = manager_client.get(reverse("reports:campaign_dashboard", args=[survey.campaign.pk]))
+
+    page = text(response)
+    assert response.status_code == 200
+    assert 'class="rate rate--green">75\u00a0%' in page  # 3/4 reaches the 75 % objective
+    assert "<td>3/4</td>" in page
+    assert "petite base" in page  # 4 answers
+    assert "30,1\u00a0% – 95,4\u00a0%" in page  # Wilson interval of 3/4
+    assert "/static/vendor/plotly/plotly-basic.min.js" in page
+    assert 'data-chart="' in page
+
+
+def test_a_rate_links_to_the_answers_behind_it(manager_client: Client, survey: Survey) -> None:
+    survey.file(hall_satisfaction_globale="satisfaisant")
+    survey.file(hall_satisfaction_globale="tres_satisfaisant")
+    survey.file(hall_satisfaction_globale="peu_satisfaisant")
+
+    page = text(
+        manager_client.get(reverse("reports:campaign_dashboard", args=[survey.campaign.pk]))
+    )
+    link = next(
+        part.split('"')[0]
+        for part in page.split('href="')
+        if "question=hall_satisfaction_globale" in part.split('"')[0]
+    )
+    behind = text(manager_client.get(link))
+
+    assert "2 questionnaires" in behind
+    assert "Très satisfaisant, Satisfaisant" in behind
+
+
+def test_filters_narrow_every_figure(manager_client: Client, survey: Survey) -> None:
+    survey.file()
+    survey.file(survey.phone)
+    url = reverse("reports:campaign_dashboard", args=[survey.campaign.pk])
+
+    page = text(manager_client.get(url, {"canal": "phone"}))
+    bad = manager_client.get(url, {"canal": "fax", "semaine": "hier"})
+
+    assert "<td><strong>1</strong></td>" in page
+    assert bad.status_code == 200  # an unknown filter shows everything, no crash
+
+
+def test_the_dashboard_costs_the_same_queries_with_more_data(
+    organisation: Organisation, other_organisation: Organisation
+) -> None:
+    small = Survey(organisation)
+    small.file()
+    big = Survey(other_organisation)
+    for _ in range(20):
+        big.file()
+        big.file(big.phone)
+
+    def queries(survey: Survey, role_org: Organisation) -> int:
+        client = client_for(Role.QUALITY_MANAGER, role_org)
+        url = reverse("reports:campaign_dashboard", args=[survey.campaign.pk])
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    assert queries(big, other_organisation) == queries(small, organisation)
+
+
+@pytest.mark.parametrize("role", [Role.INTERVIEWER, Role.STAFF])
+def test_only_the_quality_manager_reads_the_dashboard(
+    role: str, organisation: Organisation, survey: Survey
+) -> None:
+    client = client_for(role, organisation)
+
+    response = client.get(reverse("reports:campaign_dashboard", args=[survey.campaign.pk]))
+
+    assert response.status_code == 403
+
+
+def test_another_organisations_dashboard_is_not_found(
+    other_organisation: Organisation, survey: Survey
+) -> None:
+    client = client_for(Role.QUALITY_MANAGER, other_organisation)
+
+    response = client.get(reverse("reports:campaign_dashboard", args=[survey.campaign.pk]))
+
+    assert response.status_code == 404
