@@ -3,7 +3,8 @@
 // again every minute and swaps its content in, so that the figures follow the entries.
 (function () {
   "use strict";
-  const config = { displaylogo: false, responsive: true, locale: "fr" };
+  // No mode bar: its buttons would be focusable inside a chart hidden from screen readers.
+  const config = { displaylogo: false, displayModeBar: false, responsive: true, locale: "fr" };
 
   function draw(root) {
     if (!window.Plotly) return;
