@@ -1,5 +1,6 @@
 """The demo: the Charente prefecture, its 2016 campaign, its mystery tests (the seed's 23
-calls and 11 e-mails, ``mystery.demo``) and four accounts.
+calls and 11 e-mails, ``mystery.demo``), its 266 filled questionnaires and the 2015 figures
+they are compared with (``survey.demo_responses``), and the demo accounts.
 
 Idempotent: a second run finds everything in place and creates nothing.
 """
@@ -11,11 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from mystery.demo import load_mystery_demo
 
 from .communes import load_communes
+from .demo_responses import DemoResponsesResult, load_demo_responses
 from .models import Campaign, CampaignStatus, Membership, Organisation, Role, Site
 from .services.campaigns import FIXTURES, create_campaign
 
@@ -25,6 +28,10 @@ DEMO_ACCOUNTS = [
     ("responsable", Role.QUALITY_MANAGER, "responsable qualité"),
     ("agent", Role.STAFF, "agent (tests mystères)"),
     ("stagiaire", Role.INTERVIEWER, "élève stagiaire (saisie)"),
+    # The demo questionnaires' other interviewers (fixtures/demo/charente_2016_figures.json).
+    ("stagiaire2", Role.INTERVIEWER, "élève stagiaire (enquête téléphonique)"),
+    ("stagiaire3", Role.INTERVIEWER, "élève stagiaire (hall de la préfecture)"),
+    ("stagiaire4", Role.INTERVIEWER, "élève stagiaire (sous-préfectures)"),
 ]
 SITES = [
     ("Préfecture de la Charente (Angoulême)", Site.Kind.PREFECTURE),
@@ -37,6 +44,7 @@ SITES = [
 class DemoResult:
     campaign: Campaign
     accounts: list[tuple[str, str, bool]] = field(default_factory=list)  # name, role, created
+    responses: DemoResponsesResult = field(default_factory=DemoResponsesResult)
 
 
 @transaction.atomic
@@ -65,13 +73,15 @@ def load_demo() -> DemoResult:
 
     result = DemoResult(campaign=campaign)
     user_model = get_user_model()
+    password = ""  # hashed once: a hash costs a third of a second, the accounts share it
     for username, role, label in DEMO_ACCOUNTS:
         user, created = user_model.objects.get_or_create(
             username=username,
             defaults={"is_superuser": role is None, "is_staff": role is None},
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            password = password or make_password(DEMO_PASSWORD)
+            user.password = password
             user.save(update_fields=["password"])
         if role is not None:
             Membership.objects.get_or_create(
@@ -79,4 +89,5 @@ def load_demo() -> DemoResult:
             )
         result.accounts.append((username, label, created))
     load_mystery_demo(campaign, logged_by=user_model.objects.get(username="agent"))
+    result.responses = load_demo_responses(campaign)
     return result

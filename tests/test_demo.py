@@ -9,7 +9,17 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from survey.models import Campaign, CampaignStatus, Membership, Question, Role, Site
+from reports.models import PublishedFigure
+from survey.models import (
+    Answer,
+    Campaign,
+    CampaignStatus,
+    Membership,
+    Question,
+    Response,
+    Role,
+    Site,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +28,7 @@ demo_instance = override_settings(DEBUG=True)
 
 
 @demo_instance
-def test_the_demo_loads_the_charente_campaign_and_four_accounts() -> None:
+def test_the_demo_loads_the_charente_campaign_and_its_accounts() -> None:
     out = StringIO()
 
     call_command("load_demo", stdout=out)
@@ -33,26 +43,38 @@ def test_the_demo_loads_the_charente_campaign_and_four_accounts() -> None:
         "responsable": Role.QUALITY_MANAGER,
         "agent": Role.STAFF,
         "stagiaire": Role.INTERVIEWER,
+        "stagiaire2": Role.INTERVIEWER,
+        "stagiaire3": Role.INTERVIEWER,
+        "stagiaire4": Role.INTERVIEWER,
     }
     assert get_user_model().objects.get(username="admin").is_superuser
     printed = out.getvalue()
-    for name in ["admin", "responsable", "agent", "stagiaire", "« demo »"]:
+    for name in ["admin", "responsable", "agent", "stagiaire", "stagiaire4", "« demo »"]:
         assert name in printed
+    # The report's questionnaires (tests/test_demo_figures.py checks their figures).
+    assert Response.objects.filter(campaign=campaign).count() == 266
 
 
 @demo_instance
 def test_running_the_demo_twice_creates_nothing_more() -> None:
     call_command("load_demo", stdout=StringIO())
-    counts = (Campaign.objects.count(), Question.objects.count(), Membership.objects.count())
+
+    def counts() -> tuple[int, ...]:
+        return (
+            Campaign.objects.count(),
+            Question.objects.count(),
+            Membership.objects.count(),
+            Response.objects.count(),
+            Answer.objects.count(),
+            PublishedFigure.objects.count(),
+        )
+
+    before = counts()
 
     out = StringIO()
     call_command("load_demo", stdout=out)
 
-    assert (
-        Campaign.objects.count(),
-        Question.objects.count(),
-        Membership.objects.count(),
-    ) == counts
+    assert counts() == before
     assert "existant" in out.getvalue()
 
 
