@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -161,11 +161,13 @@ class QuestionResult:
 
 @dataclass(frozen=True)
 class Place:
-    """Communes grouped by arrondissement or by EPCI."""
+    """Communes grouped by arrondissement or by EPCI. ``code`` is how a published figure
+    names it: arrondissement_161, epci_200071827."""
 
     code: str
     name: str
     rate: Rate
+    previous: Previous | None = None
 
 
 @dataclass
@@ -222,6 +224,7 @@ def compute(campaign: Campaign, flt: Filter | None = None) -> Indicators:
     builder = _Builder(campaign, flt, comparison_year, previous_campaign, published)
     total, by_channel, by_day = _representativeness(campaign, flt)
     arrondissements, epcis, outside = _places(campaign, flt)
+    arrondissements, epcis = builder.compare_places(arrondissements, epcis, previous_campaign)
     return Indicators(
         campaign=campaign,
         filter=flt,
@@ -263,6 +266,47 @@ class _Builder:
         if previous_campaign is not None:
             self.previous_counts = _choice_counts(previous_campaign, flt.across_years)
             self.previous_bases = _bases(previous_campaign, flt.across_years)[1]
+
+    def compare_places(
+        self, arrondissements: list[Place], epcis: list[Place], previous: Campaign | None
+    ) -> tuple[list[Place], list[Place]]:
+        """The same arrondissements and EPCI in the comparison year: counted from the
+        previous campaign's communes (one query more), or as published."""
+        if self.year is None:
+            return arrondissements, epcis
+        before: dict[str, Rate] = {}
+        if previous is not None:
+            old_arrondissements, old_epcis, _ = _places(previous, self.flt.across_years)
+            before = {p.code: p.rate for p in [*old_arrondissements, *old_epcis]}
+        commune_codes = [c for c, m in self.questions.items() if m["kind"] == QuestionKind.COMMUNE]
+
+        def with_previous(place: Place) -> Place:
+            if place.code in before:
+                rate = before[place.code]
+                test = place.rate.compare(rate)
+                return replace(place, previous=Previous(self.year or 0, "raw", rate, test=test))
+            for code in commune_codes:
+                figure = _published_figure(
+                    self.published,
+                    code,
+                    place.code,
+                    self.flt.channel,
+                    tuple(self.questions[code]["channels"]),
+                )
+                if figure is not None:
+                    return replace(place, previous=self._from_figure(figure, place.rate))
+            return place
+
+        return [with_previous(p) for p in arrondissements], [with_previous(p) for p in epcis]
+
+    def _from_figure(self, figure: PublishedFigure, now: Rate) -> Previous:
+        year = self.year or figure.year
+        if figure.favourable is not None and figure.base:
+            before = Rate.of(figure.favourable, figure.base)
+            return Previous(
+                year, "published", before, test=now.compare(before), channel=figure.channel
+            )
+        return Previous(year, "published", None, figure.percent, channel=figure.channel)
 
     def question(self, code: str, meta: Mapping[str, Any]) -> QuestionResult:
         base, answered = self.bases.get(code, 0), self.answered.get(code, 0)
@@ -340,12 +384,7 @@ class _Builder:
         )
         if figure is None:
             return None
-        if figure.favourable is not None and figure.base:
-            before = Rate.of(figure.favourable, figure.base)
-            return Previous(
-                self.year, "published", before, test=now.compare(before), channel=figure.channel
-            )
-        return Previous(self.year, "published", None, figure.percent, channel=figure.channel)
+        return self._from_figure(figure, now)
 
 
 # --- the queries -------------------------------------------------------------------------------
@@ -485,12 +524,16 @@ def _places(campaign: Campaign, flt: Filter) -> tuple[list[Place], list[Place], 
             arrondissements[(arr_code, arr_name)] += n
         if epci_code is not None:
             epcis[(epci_code, epci_name)] += n
-    return _ranked(arrondissements, base), _ranked(epcis, base), Rate.of(outside, base)
+    return (
+        _ranked(arrondissements, base, "arrondissement_"),
+        _ranked(epcis, base, "epci_"),
+        Rate.of(outside, base),
+    )
 
 
-def _ranked(counts: Mapping[tuple[str, str], int], base: int) -> list[Place]:
+def _ranked(counts: Mapping[tuple[str, str], int], base: int, prefix: str) -> list[Place]:
     return sorted(
-        (Place(code, name, Rate.of(n, base)) for (code, name), n in counts.items()),
+        (Place(prefix + code, name, Rate.of(n, base)) for (code, name), n in counts.items()),
         key=lambda place: (-place.rate.k, place.name),
     )
 

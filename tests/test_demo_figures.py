@@ -289,9 +289,8 @@ def test_the_indicators_give_the_published_figure(
 
     if "arrondissement" in figure or "epci" in figure:
         places = result.arrondissements if "arrondissement" in figure else result.epcis
-        code = figure.get("arrondissement") or figure["epci"]
-        rate = next(place.rate for place in places if place.code == code)
-        previous = None
+        place = next(place for place in places if place.code == figure["choice"])
+        rate, previous = place.rate, place.previous
     else:
         question = result.question(figure["question"])
         if figure["choice"] == "favourable":
@@ -305,11 +304,10 @@ def test_the_indicators_give_the_published_figure(
 
     assert (rate.k, rate.n) == (figure["k"], figure["n"])
     assert rounded(rate.k, rate.n) == Decimal(figure["percent"])
-    if figure["previous"] and previous is not None:
+    if figure["previous"]:
+        assert previous is not None, f"the 2015 figure of {figure['id']} is not found"
         assert previous.year == 2015
         assert previous.percent == pytest.approx(float(figure["previous"]["percent"]))
-    elif figure["previous"] and "arrondissement" not in figure and "epci" not in figure:
-        pytest.fail(f"the 2015 figure of {figure['id']} is not found")
 
 
 @pytest.mark.skipif(indicators is None, reason=INDICATORS_MISSING)
