@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from mystery.demo import load_mystery_demo
+from reports.remarks import load_demo_remarks, load_taxonomy
 from reports.web import load_demo_web_figures
 
 from .communes import load_communes
@@ -91,5 +92,7 @@ def load_demo() -> DemoResult:
         result.accounts.append((username, label, created))
     load_mystery_demo(campaign, logged_by=user_model.objects.get(username="agent"))
     result.responses = load_demo_responses(campaign)
+    load_taxonomy(organisation)
+    load_demo_remarks(campaign, coded_by=user_model.objects.get(username="responsable"))
     load_demo_web_figures(organisation)
     return result
