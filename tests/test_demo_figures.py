@@ -213,10 +213,11 @@ def test_every_stored_questionnaire_passes_the_entry_validation(campaign: Campai
         assert len(rows) == len(response.answers.all())
 
 
-def test_the_remarks_are_left_to_their_own_loader(campaign: Campaign) -> None:
-    assert not Answer.objects.filter(
-        response__campaign=campaign, question__code="remarques"
-    ).exists()
+def test_the_demo_s_114_remarks_are_all_coded(campaign: Campaign) -> None:
+    remarks = Answer.objects.filter(response__campaign=campaign, question__code="remarques")
+
+    assert remarks.count() == 114
+    assert not remarks.filter(remark_codes__isnull=True).exists()
 
 
 @pytest.mark.parametrize("figure", FIGURES, ids=[f["id"] for f in FIGURES])
