@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "survey",
     "mystery",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
