@@ -11,6 +11,7 @@ urlpatterns = [
     path("saisie/", include("survey.urls")),
     path("mystere/", include("mystery.urls")),
     path("tableau-de-bord/", include("reports.urls")),
+    path("rapport/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
