@@ -1,0 +1,19 @@
+"""The audit report's pages, under /rapport/: the commentary of a campaign's report, the
+improvement actions of the organisation, and the report itself (``audit.urls_report``)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+
+from . import urls_report, views_actions, views_texts
+
+app_name = "audit"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("campagne/<int:pk>/textes/", views_texts.texts, name="texts"),
+    path("actions/", views_actions.action_list, name="actions"),
+    path("actions/nouvelle/", views_actions.action_create, name="action_create"),
+    path("actions/<int:pk>/", views_actions.action_update, name="action_update"),
+    path("actions/<int:pk>/supprimer/", views_actions.action_delete, name="action_delete"),
+    path("actions/<int:pk>/etat/", views_actions.action_status, name="action_status"),
+    *urls_report.urlpatterns,
+]
