@@ -1,9 +1,10 @@
 """The audit report's pages, under /rapport/: the commentary of a campaign's report, the
-improvement actions of the organisation, and the report itself (``audit.urls_report``)."""
+improvement actions of the organisation, the report itself (``audit.urls_report``) and the
+files produced in the background, the PDF and the evidence pack (``audit.urls_files``)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from . import urls_report, views_actions, views_texts
 
@@ -16,4 +17,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("actions/<int:pk>/supprimer/", views_actions.action_delete, name="action_delete"),
     path("actions/<int:pk>/etat/", views_actions.action_status, name="action_status"),
     *urls_report.urlpatterns,
+    path("", include("audit.urls_files")),
 ]
