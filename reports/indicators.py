@@ -10,8 +10,12 @@ of a campaign share codes (a figure over both channels adds them up), and a comp
 another year finds the same code there — in that campaign's raw answers when they exist,
 else in the figures entered as published (``PublishedFigure``), and says which.
 
-Cost: a fixed number of queries (about ten), whatever the number of questions or responses;
-each is a GROUP BY over the campaign's answers. Python loops over the grouped rows and the
+Cost: a fixed number of queries (eight with a previous campaign), whatever the number of
+questions or responses. The counts come from the campaign's tallies (``AnswerTally``, kept
+exact by reports/tallies.py in the transaction of every write): a SUM over some rows per
+question and per cell of the filters, not a GROUP BY over every answer. ``source="raw"``
+counts the answers themselves instead (about twelve GROUP BYs), the same figures: tests
+and ``reports.tallies.check`` compare the two. Python loops over the grouped rows and the
 questions, never over answers.
 
 Conditional shares need nothing special: a question not asked is not stored (skip logic),
@@ -27,27 +31,32 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connections
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext
 
 from survey.models import (
     SCALE_KINDS,
     Answer,
+    Arrondissement,
     Campaign,
     Choice,
+    Commune,
+    Epci,
     Polarity,
     Question,
     QuestionKind,
     Response,
 )
 
-from .models import FigureChannel, PublishedFigure
+from .models import AnswerTally, FigureChannel, PublishedFigure
 from .stats import Rate, TwoProportionTest
 
 PARIS = ZoneInfo("Europe/Paris")
 FAVOURABLE = "favourable"  # the pseudo choice code of a scale question's favourable rate
 Source = Literal["raw", "published"]
+Counted = Literal["tallies", "raw"]  # where compute() reads the counts
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -79,6 +88,21 @@ class Filter:
             start = datetime.datetime.combine(self.monday, datetime.time(), tzinfo=PARIS)
             end = start + datetime.timedelta(days=7)
             q &= Q(**{f"{prefix}started_at__gte": start, f"{prefix}started_at__lt": end})
+        return q
+
+    def tally_conditions(self) -> Q:
+        """The filter as conditions on AnswerTally (which holds counted questionnaires
+        only): the week keeps the days of questionnaires whose start is known."""
+        q = Q()
+        if self.channel:
+            q &= Q(channel=self.channel)
+        if self.site_id:
+            q &= Q(site_id=self.site_id)
+        if self.interviewer_id:
+            q &= Q(interviewer_id=self.interviewer_id)
+        if self.monday:
+            end = self.monday + datetime.timedelta(days=7)
+            q &= Q(dated=True, day__gte=self.monday, day__lt=end)
         return q
 
     @property
@@ -216,15 +240,18 @@ class Indicators:
 # --- computation ---------------------------------------------------------------------------------
 
 
-def compute(campaign: Campaign, flt: Filter | None = None) -> Indicators:
-    """Every indicator of ``campaign`` under ``flt``. About ten queries, whatever the size."""
+def compute(
+    campaign: Campaign, flt: Filter | None = None, *, source: Counted = "tallies"
+) -> Indicators:
+    """Every indicator of ``campaign`` under ``flt``. Eight queries at most, whatever the
+    size, from the tallies; ``source="raw"`` counts the answers instead (same figures)."""
     flt = flt or Filter()
     comparison_year, previous_campaign = _comparison(campaign)
     published = _published(campaign, comparison_year)
-    builder = _Builder(campaign, flt, comparison_year, previous_campaign, published)
-    total, by_channel, by_day = _representativeness(campaign, flt)
-    arrondissements, epcis, outside = _places(campaign, flt)
-    arrondissements, epcis = builder.compare_places(arrondissements, epcis, previous_campaign)
+    builder = _Builder(campaign, flt, comparison_year, previous_campaign, published, source)
+    total, by_channel, by_day = _representativeness(campaign, flt, source)
+    arrondissements, epcis = builder.compare_places()
+    outside = builder.now.outside
     return Indicators(
         campaign=campaign,
         filter=flt,
@@ -237,7 +264,7 @@ def compute(campaign: Campaign, flt: Filter | None = None) -> Indicators:
         outside_departement=outside,
         comparison_year=comparison_year,
         previous_by_channel=_previous_counts(
-            previous_campaign, comparison_year, published, flt.across_years
+            previous_campaign, comparison_year, published, flt.across_years, source
         ),
     )
 
@@ -252,32 +279,33 @@ class _Builder:
         comparison_year: int | None,
         previous_campaign: Campaign | None,
         published: Published,
+        source: Counted = "tallies",
     ) -> None:
         self.flt = flt
         self.objective, self.band = campaign.objective, campaign.orange_band
         self.questions = _questions(campaign)
-        self.choices = _choices(campaign)
-        self.counts = _choice_counts(campaign, flt)
-        self.answered, self.bases = _bases(campaign, flt)
+        self.choices, choice_ids = _choices(campaign, previous_campaign)
+        self.now = _counts(campaign, flt, source, choice_ids)
+        self.counts, self.answered, self.bases = self.now.choices, self.now.answered, self.now.bases
         self.year = comparison_year
         self.published = published
+        self.before: _Counts | None = None
         self.previous_counts: dict[tuple[str, str], int] = {}
         self.previous_bases: dict[str, int] = {}
         if previous_campaign is not None:
-            self.previous_counts = _choice_counts(previous_campaign, flt.across_years)
-            self.previous_bases = _bases(previous_campaign, flt.across_years)[1]
+            self.before = _counts(previous_campaign, flt.across_years, source, choice_ids)
+            self.previous_counts, self.previous_bases = self.before.choices, self.before.bases
 
-    def compare_places(
-        self, arrondissements: list[Place], epcis: list[Place], previous: Campaign | None
-    ) -> tuple[list[Place], list[Place]]:
-        """The same arrondissements and EPCI in the comparison year: counted from the
-        previous campaign's communes (one query more), or as published."""
+    def compare_places(self) -> tuple[list[Place], list[Place]]:
+        """The arrondissements and EPCI, with the same in the comparison year: counted
+        from the previous campaign's communes, or as published."""
+        arrondissements, epcis = self.now.arrondissements, self.now.epcis
         if self.year is None:
             return arrondissements, epcis
         before: dict[str, Rate] = {}
-        if previous is not None:
-            old_arrondissements, old_epcis, _ = _places(previous, self.flt.across_years)
-            before = {p.code: p.rate for p in [*old_arrondissements, *old_epcis]}
+        if self.before is not None:
+            old = [*self.before.arrondissements, *self.before.epcis]
+            before = {p.code: p.rate for p in old}
         commune_codes = [c for c, m in self.questions.items() if m["kind"] == QuestionKind.COMMUNE]
 
         def with_previous(place: Place) -> Place:
@@ -429,17 +457,129 @@ def _questions(campaign: Campaign) -> dict[str, dict[str, Any]]:
     return questions
 
 
-def _choices(campaign: Campaign) -> dict[str, list[tuple[str, str, str]]]:
-    """(code, label, polarity) of each question code's choices, in order. One query."""
+ChoiceIds = dict[int, tuple[str, str]]  # choice id -> (its code, its polarity)
+
+
+def _choices(
+    campaign: Campaign, previous: Campaign | None = None
+) -> tuple[dict[str, list[tuple[str, str, str]]], ChoiceIds]:
+    """(code, label, polarity) of each question code's choices, in order; and the code and
+    polarity of every choice of ``campaign`` and ``previous`` by id, as the tallies name
+    them. One query."""
     rows = (
-        Choice.objects.filter(question__questionnaire__campaign=campaign)
-        .values_list("question__code", "code", "label", "polarity")
+        Choice.objects.filter(
+            question__questionnaire__campaign_id__in=[
+                c.pk for c in (campaign, previous) if c is not None
+            ]
+        )
+        .values_list(
+            "pk",
+            "question__questionnaire__campaign_id",
+            "question__code",
+            "code",
+            "label",
+            "polarity",
+        )
         .order_by("question__questionnaire__channel", "question__order", "order")
     )
     choices: dict[str, dict[str, tuple[str, str, str]]] = defaultdict(dict)
-    for question, code, label, polarity in rows:
-        choices[question].setdefault(code, (code, label, polarity))
-    return {question: list(by_code.values()) for question, by_code in choices.items()}
+    ids: ChoiceIds = {}
+    for pk, campaign_id, question, code, label, polarity in rows:
+        ids[pk] = (code, polarity)
+        if campaign_id == campaign.pk:
+            choices[question].setdefault(code, (code, label, polarity))
+    return {question: list(by_code.values()) for question, by_code in choices.items()}, ids
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """What compute() counts in one campaign under one filter."""
+
+    choices: dict[tuple[str, str], int]  # (question code, choice code) -> answers
+    answered: dict[str, int]  # question code -> respondents who answered
+    bases: dict[str, int]  # question code -> respondents whose answer enters a rate
+    arrondissements: list[Place]
+    epcis: list[Place]
+    outside: Rate  # communes given outside the département
+
+
+def _counts(campaign: Campaign, flt: Filter, source: Counted, choice_ids: ChoiceIds) -> _Counts:
+    if source == "raw":
+        arrondissements, epcis, outside = _places(campaign, flt)
+        answered, bases = _bases(campaign, flt)
+        return _Counts(
+            _choice_counts(campaign, flt), answered, bases, arrondissements, epcis, outside
+        )
+    return _tallied(campaign, flt, choice_ids)
+
+
+def _tallied(campaign: Campaign, flt: Filter, choice_ids: ChoiceIds) -> _Counts:
+    """Every count of ``_choice_counts``, ``_bases`` and ``_places`` from the campaign's
+    tallies. One query: the tallies summed per (question, answer) over the filter's cells,
+    with each question's code and kind, and each commune's arrondissement and EPCI as they
+    are now; then a Python loop over those rows (a few per choice, one per commune)."""
+    tallies = (
+        AnswerTally.objects.filter(
+            Q(campaign=campaign, question_id__gt=AnswerTally.RESPONSES) & flt.tally_conditions()
+        )
+        .values("question_id", "answer")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    inner, params = tallies.query.sql_with_params()
+    connection = connections[tallies.db]
+    table = connection.ops.quote_name
+    sql = (
+        "SELECT q.code, q.kind, g.answer, g.total, m.arrondissement_id, ar.name, "
+        "m.epci_id, ep.name "
+        f"FROM ({inner}) g JOIN {table(Question._meta.db_table)} q ON q.id = g.question_id "
+        f"LEFT JOIN {table(Commune._meta.db_table)} m ON q.kind = %s AND m.insee_code = "
+        "CASE WHEN substr(g.answer, 1, 1) = 'c' THEN substr(g.answer, 2) END "
+        f"LEFT JOIN {table(Arrondissement._meta.db_table)} ar ON ar.code = m.arrondissement_id "
+        f"LEFT JOIN {table(Epci._meta.db_table)} ep ON ep.siren = m.epci_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, QuestionKind.COMMUNE.value])
+        rows = cursor.fetchall()
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    answered: dict[str, int] = defaultdict(int)
+    bases: dict[str, int] = defaultdict(int)
+    arrondissements: dict[tuple[str, str], int] = defaultdict(int)
+    epcis: dict[tuple[str, str], int] = defaultdict(int)
+    outside = communes = 0
+    for code, kind, answer, total, arr_code, arr_name, epci_code, epci_name in rows:
+        n = int(total or 0)
+        if not n:
+            continue
+        answered[code] += n
+        in_base, places = False, 0
+        for token in answer.split(",") if answer else ():
+            if token[0].isdigit():  # a choice: counted, in the base unless "outside"
+                choice_code, polarity = choice_ids[int(token)]
+                counts[(code, choice_code)] += n
+                in_base = in_base or polarity != Polarity.OUTSIDE
+            elif token[0] in "ct":  # a commune, or a text (a commune outside, a remark)
+                in_base, places = True, places + 1
+        if in_base:
+            bases[code] += n
+        if kind != QuestionKind.COMMUNE or not places:
+            continue
+        communes += n * places
+        if arr_code is None and epci_code is None:
+            outside += n * places
+            continue
+        if arr_code is not None:
+            arrondissements[(arr_code, arr_name)] += n * places
+        if epci_code is not None:
+            epcis[(epci_code, epci_name)] += n * places
+    return _Counts(
+        dict(counts),
+        dict(answered),
+        dict(bases),
+        _ranked(arrondissements, communes, "arrondissement_"),
+        _ranked(epcis, communes, "epci_"),
+        Rate.of(outside, communes),
+    )
 
 
 def _choice_counts(campaign: Campaign, flt: Filter) -> dict[tuple[str, str], int]:
@@ -478,19 +618,33 @@ def _bases(campaign: Campaign, flt: Filter) -> tuple[dict[str, int], dict[str, i
 
 
 def _representativeness(
-    campaign: Campaign, flt: Filter
+    campaign: Campaign, flt: Filter, source: Counted = "tallies"
 ) -> tuple[int, dict[str, int], dict[str, list[tuple[datetime.date, int]]]]:
-    """Questionnaires per channel and per day of collection (Paris time). One GROUP BY."""
-    rows = (
-        Response.objects.filter(Q(campaign=campaign) & flt.conditions())
-        .annotate(day=TruncDate(Coalesce("started_at", "received_at"), tzinfo=PARIS))
-        .values_list("channel", "day")
-        .annotate(n=Count("pk"))
-        .order_by("channel", "day")
-    )
+    """Questionnaires per channel and per day of collection (Paris time). One GROUP BY, of
+    the tallies' questionnaire rows (or of the responses)."""
+    rows: Iterable[tuple[str, datetime.date, int]]
+    if source == "raw":
+        rows = (
+            Response.objects.filter(Q(campaign=campaign) & flt.conditions())
+            .annotate(day=TruncDate(Coalesce("started_at", "received_at"), tzinfo=PARIS))
+            .values_list("channel", "day")
+            .annotate(n=Count("pk"))
+            .order_by("channel", "day")
+        )
+    else:
+        rows = (
+            AnswerTally.objects.filter(
+                Q(campaign=campaign, question_id=AnswerTally.RESPONSES) & flt.tally_conditions()
+            )
+            .values_list("channel", "day")
+            .annotate(n=Sum("n"))
+            .order_by("channel", "day")
+        )
     by_channel: dict[str, int] = defaultdict(int)
     by_day: dict[str, list[tuple[datetime.date, int]]] = defaultdict(list)
     for channel, day, n in rows:
+        if not n:
+            continue
         by_channel[channel] += n
         by_day[channel].append((day, n))
     return sum(by_channel.values()), dict(by_channel), dict(by_day)
@@ -595,10 +749,11 @@ def _previous_counts(
     year: int | None,
     published: Published,
     flt: Filter,
+    source: Counted = "tallies",
 ) -> dict[str, tuple[int, Source]]:
     """Questionnaires per channel in the comparison year: counted, or as published."""
     if previous is not None:
-        _, by_channel, _ = _representativeness(previous, flt)
+        _, by_channel, _ = _representativeness(previous, flt, source)
         if by_channel:
             raw: Source = "raw"
             return {channel: (n, raw) for channel, n in by_channel.items()}

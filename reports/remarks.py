@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from survey.models import Answer, Campaign, Organisation, Question, Response
 
 from .models import RemarkCategory, RemarkCode
+from .tallies import tally_responses
 
 REMARK_QUESTION = "remarques"
 TAXONOMY_FILE = Path(settings.BASE_DIR) / "fixtures" / "remarks" / "qualipref_2016.json"
@@ -513,6 +514,7 @@ def load_demo_remarks(
             )
             codes[response_id] = remark["codes"]
     Answer.objects.bulk_create(rows)
+    tally_responses(codes, questions=questions.values())  # their remarks only, in the tallies
     answers = Answer.objects.filter(
         response_id__in=codes, question_id__in=questions.values()
     ).values_list("response_id", "pk")

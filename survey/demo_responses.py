@@ -47,6 +47,7 @@ from django.db.models import F
 from simple_history.utils import bulk_create_with_history
 
 from reports.models import FigureChannel, PublishedFigure
+from reports.tallies import tally_responses
 from survey.communes import known_insee_codes
 from survey.models import (
     Answer,
@@ -470,7 +471,8 @@ def _answer(respondent: Respondent, question: Question, key: str) -> None:
 def _store(campaign: Campaign, plan: Plan, uuids: list[uuid.UUID]) -> tuple[int, int]:
     """Insert the planned questionnaires and their answers in bulk. The responses get
     their "received" history record (dated when sent, by their interviewer), as a
-    submission does; the answers none, as a submission's."""
+    submission does; the answers none, as a submission's. The indicators' tallies follow
+    in the same transaction (reports/tallies.py)."""
     campaign.check_accepts_responses()
     site_names: dict[str, str] = plan.data["sites"]
     devices: dict[str, str] = plan.data["devices"]
@@ -516,6 +518,7 @@ def _store(campaign: Campaign, plan: Plan, uuids: list[uuid.UUID]) -> tuple[int,
             row.response_id = response.pk
             answers.append(row)
     Answer.objects.bulk_create(answers, batch_size=2000)
+    tally_responses(created)  # the indicators' roll-ups, once the received times are set
     return len(responses), len(answers)
 
 

@@ -5,6 +5,11 @@ Every write leaves simple-history records under one date, one user and one reaso
 never updated in place: the old row is deleted (a "-" record holding the value before) and
 the new one created (a "+" record holding the value after), so that the history holds both
 even for answers first stored by ``bulk_create``, which writes no history.
+
+The indicators' tallies (reports/tallies.py) follow in the same transaction: a correction
+writes the difference of the corrected questions' counts, new minus old, in one statement;
+voiding and restoring take the questionnaire out and put it back through ``Response.save``
+(receivers in reports/models.py).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from simple_history.utils import bulk_create_with_history
 
+from reports.tallies import answer_counts, apply
 from survey.models import Answer, Response
 
 from .responses import NON_FIELD, QuestionnaireSpec, build_answers
@@ -59,6 +65,8 @@ def correct_response(
     rows = build_answers(QuestionnaireSpec.load(response.questionnaire), answers)
     before = {_key(answer): answer for answer in response.answers.all()}
     after = {_key(answer): answer for answer in rows}
+    corrected = {key[0] for key in before.keys() ^ after.keys()}  # question ids
+    old = answer_counts([response.pk], questions=corrected)
     at = timezone.now()
     for key, answer in before.items():
         if key not in after:
@@ -75,12 +83,17 @@ def correct_response(
             default_change_reason=_history_reason(reason),
             default_date=at,
         )
+    if corrected:
+        difference = answer_counts([response.pk], questions=corrected)
+        difference.subtract(old)
+        apply(difference)
     return response
 
 
 @transaction.atomic
 def void_response(response: Response, *, user: AbstractBaseUser, reason: str) -> Response:
-    """Take ``response`` out of every indicator; its answers stay, readable and restorable."""
+    """Take ``response`` out of every indicator; its answers stay, readable and restorable.
+    Saving ``voided_at`` takes it out of the tallies too, in this transaction."""
     reason = _required_reason(reason, "Indiquez le motif de l'annulation.")
     response = _locked(response)
     response.campaign.check_editable()
@@ -96,8 +109,8 @@ def void_response(response: Response, *, user: AbstractBaseUser, reason: str) ->
 
 @transaction.atomic
 def restore_response(response: Response, *, user: AbstractBaseUser, reason: str) -> Response:
-    """Bring a voided ``response`` back into the indicators. The void reason stays in the
-    history."""
+    """Bring a voided ``response`` back into the indicators (and into the tallies, by
+    saving ``voided_at``). The void reason stays in the history."""
     reason = _required_reason(reason, "Indiquez le motif du rétablissement.")
     response = _locked(response)
     response.campaign.check_editable()

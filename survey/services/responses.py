@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 
+from reports.tallies import tally_responses
 from survey.communes import forget_communes, known_insee_codes
 from survey.models import (
     Answer,
@@ -245,8 +246,9 @@ def submit_response(
 
 def _insert(submission: Submission, spec: QuestionnaireSpec | None) -> Response:
     """Check ``submission`` and write it in one transaction (a savepoint inside another),
-    so that a failed INSERT leaves the connection usable. Costs 3 queries (Response, its
-    history record, the answers in one INSERT on PostgreSQL) and the transaction."""
+    so that a failed INSERT leaves the connection usable. Costs 4 queries (Response, its
+    history record, the answers in one INSERT on PostgreSQL, the indicators' tallies in
+    one INSERT … SELECT … ON CONFLICT: reports/tallies.py) and the transaction."""
     if submission.site.organisation_id != submission.questionnaire.campaign.organisation_id:
         raise ValidationError(
             {"site": ["Ce site n'appartient pas à l'organisation de la campagne."]}
@@ -274,4 +276,5 @@ def _insert(submission: Submission, spec: QuestionnaireSpec | None) -> Response:
         for row in rows:
             row.response_id = response.pk
         Answer.objects.bulk_create(rows)
+        tally_responses([response.pk])
     return response
