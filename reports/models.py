@@ -277,6 +277,20 @@ class WebFigure(models.Model):
 # --- roll-ups of the answers (reports/tallies.py) ---------------------------------------------
 
 
+# The columns that name one tally row: its unique key, and the ON CONFLICT target of the
+# upserts in reports/tallies.py.
+TALLY_KEY = (
+    "campaign",
+    "question_id",
+    "channel",
+    "day",
+    "dated",
+    "site_id",
+    "interviewer_id",
+    "answer",
+)
+
+
 class AnswerTally(models.Model):
     """How many counted questionnaires gave one answer, per cell of the dashboard's filters.
 
@@ -324,19 +338,7 @@ class AnswerTally(models.Model):
         verbose_name = _("effectif d'une réponse")
         verbose_name_plural = _("effectifs des réponses")
         constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "campaign",
-                    "question_id",
-                    "channel",
-                    "day",
-                    "dated",
-                    "site_id",
-                    "interviewer_id",
-                    "answer",
-                ],
-                name="answer_tally_key",
-            ),
+            models.UniqueConstraint(fields=list(TALLY_KEY), name="answer_tally_key"),
         ]
 
     def __str__(self) -> str:

@@ -40,19 +40,10 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from survey.models import Answer, Campaign, Response
 
-from .models import AnswerTally
+from .models import TALLY_KEY, AnswerTally
 
 PARIS = "Europe/Paris"  # the collection day is a day in Paris, as the week filter's
-KEY = (
-    "campaign_id",
-    "question_id",
-    "channel",
-    "day",
-    "dated",
-    "site_id",
-    "interviewer_id",
-    "answer",
-)
+KEY = tuple("campaign_id" if name == "campaign" else name for name in TALLY_KEY)
 Key = tuple[int, int, str, datetime.date, bool, int, int, str]
 SQLITE_CHUNK = 500  # ids per statement on SQLite (at most 999 parameters there)
 VALUES_CHUNK = 100  # rows of 9 values per INSERT … VALUES on SQLite
