@@ -20,6 +20,7 @@ from survey.models import CHOICE_KINDS, SCALE_KINDS, Campaign, Channel, Polarity
 
 from . import charts
 from .indicators import Filter, Indicators, QuestionResult, compute
+from .web import monthly_series
 
 
 @access.role_required(access.MANAGEMENT)
@@ -115,6 +116,7 @@ def campaign_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     form = FilterForm(request.GET or None, campaign=campaign)
     flt = form.filter()
     indicators = compute(campaign, flt)
+    web = monthly_series(campaign.organisation, campaign.year)
     return render(
         request,
         "reports/campaign_dashboard.html",
@@ -124,6 +126,9 @@ def campaign_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "filter": flt,
             "indicators": indicators,
             "updated_at": timezone.localtime(),
+            "series": web,
+            "year": campaign.year,
+            "web_chart": None if web.is_empty else web.chart(),
             **_sections(campaign, flt, indicators),
         },
     )

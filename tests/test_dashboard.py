@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reports.models import WebFigure
 from survey.models import Organisation, Role
 
 from .conftest import client_for
@@ -118,3 +119,23 @@ def test_another_organisations_dashboard_is_not_found(
     response = client.get(reverse("reports:campaign_dashboard", args=[survey.campaign.pk]))
 
     assert response.status_code == 404
+
+
+def test_the_months_of_the_website_come_with_the_campaign_year(
+    manager_client: Client, survey: Survey, organisation: Organisation
+) -> None:
+    survey.file()
+    WebFigure.objects.create(
+        organisation=organisation, year=2016, month=1, metric="site_visits", value=23603
+    )
+    WebFigure.objects.create(
+        organisation=organisation, year=2015, month=1, metric="site_visits", value=1
+    )
+
+    page = text(
+        manager_client.get(reverse("reports:campaign_dashboard", args=[survey.campaign.pk]))
+    )
+
+    assert "23\u00a0603" in page
+    assert 'data-series-chart="dashboard-web-data"' in page
+    assert "/static/reports/charts.js" in page

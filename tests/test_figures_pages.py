@@ -273,7 +273,7 @@ def test_the_page_shows_the_seeds_months_in_french_with_their_chart(
     assert chart["categories"][0] == "Janvier"
     assert [series["values"][0] for series in chart["series"]] == [23603, 3145, 95435]
     assert chart["series"][0]["values"][9:] == [None, None, None]
-    assert 'data-chart="web-figures-chart-data" aria-hidden="true"' in page
+    assert 'data-series-chart="web-figures-chart-data" aria-hidden="true"' in page
     assert '<script src="/static/vendor/plotly/plotly-basic.min.js" defer></script>' in page
     assert '<script src="/static/reports/charts.js" defer></script>' in page
     assert "cdn" not in page.lower()

@@ -1,7 +1,7 @@
 // Charts drawn with plotly.js (static/vendor/plotly, loaded before this file) from JSON that
 // the page embeds with Django's json_script: no inline script, no data in attributes.
 //
-//   <div class="app-chart" data-chart="my-data" aria-hidden="true"></div>
+//   <div class="app-chart" data-series-chart="my-data" aria-hidden="true"></div>
 //   {{ chart|json_script:"my-data" }}
 //
 // The JSON:
@@ -109,7 +109,7 @@
   }
 
   function draw(element) {
-    const source = document.getElementById(element.dataset.chart);
+    const source = document.getElementById(element.dataset.seriesChart);
     if (!source || typeof window.Plotly === "undefined") return;
     const spec = JSON.parse(source.textContent || "{}");
     if (!spec.series || !spec.series.length) return;
@@ -153,7 +153,7 @@
   }
 
   function drawAll() {
-    document.querySelectorAll("[data-chart]").forEach(draw);
+    document.querySelectorAll("[data-series-chart]").forEach(draw);
   }
 
   window.AppCharts = { draw: draw, drawAll: drawAll, format: format };
