@@ -1,0 +1,294 @@
+"""Benchmark of the campaign report (PDF) and of the evidence pack (ZIP).
+
+    .venv/bin/python -m bench.report_audit        # from the repository root; --help for options
+
+A fresh PostgreSQL database (``bench_report``), migrated. Two campaigns, measured in this
+process with the production settings:
+
+1. the Charente demonstration (``survey.demo.load_demo``), closed: ``audit.pdf.render_pdf``
+   and ``audit.evidence.build_pack``, several runs each (wall time and this process's CPU
+   time, ``time.process_time``), the PDF's page count (pypdf) and the sizes;
+2. a campaign of 30,000 questionnaires generated as bench.indicators does (its functions,
+   ``prepare`` and ``generate``: set-based SQL, roll-ups rebuilt), closed: the same, fewer
+   runs.
+
+Baseline, in the same run: a one-page PDF rendered by WeasyPrint with the report's own
+stylesheet and fetcher (fonts, CSS): the fixed cost of any PDF, which the report's time is
+given as a multiple of.
+
+Results go to docs/benchmarks.md, between comments of their own; the database is dropped
+at the end, after a failure or a time-out too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import harness
+from bench.indicators import _cpu_monitor, say
+from bench.indicators_data import generate, prepare
+
+SECTION = "## Rapport PDF et dossier de preuves d'une campagne"
+REPORT = harness.ROOT / "docs" / "benchmarks.md"
+TARGET_DEMO_S = 3.0  # the demo's report (render_pdf)
+BASELINE_HTML = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<link rel="stylesheet" href="{href}"></head><body><h1>Page de référence</h1>
+<p>Une page, la feuille de style et les polices du rapport : le coût fixe d'un PDF.</p>
+</body></html>"""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.report_audit",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 2)[2],
+    )
+    parser.add_argument("--size", type=int, default=30_000, help="questionnaires (30000)")
+    parser.add_argument("--runs", type=int, default=5, help="mesures, démonstration (5)")
+    parser.add_argument("--large-runs", type=int, default=3, help="mesures, grande campagne (3)")
+    parser.add_argument(
+        "--budget", type=float, default=60, help="secondes au plus par mesure répétée (60)"
+    )
+    parser.add_argument(
+        "--cap",
+        type=int,
+        default=120,
+        help="secondes au plus d'une production, arrêtée après (120)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=harness.cores(), help="connexions de génération (cœurs)"
+    )
+    parser.add_argument("--postgres", default=harness.DEFAULT_POSTGRES, help="serveur PostgreSQL")
+    parser.add_argument(
+        "--database", default="bench_report", help="base créée puis supprimée (bench_…)"
+    )
+    parser.add_argument("--timeout", type=int, default=900, help="secondes au plus en tout")
+    parser.add_argument("--report", type=Path, default=REPORT, help="fichier des résultats")
+    parser.add_argument("--no-report", action="store_true", help="n'écrire que sur la console")
+    args = parser.parse_args(argv)
+    if args.size < 1 or args.runs < 1 or args.large_runs < 1 or args.jobs < 1:
+        parser.error("--size, --runs, --large-runs, --jobs ≥ 1")
+    return args
+
+
+@dataclass
+class Measure:
+    label: str
+    wall_ms: list[float]
+    cpu_ms: list[float]
+    size_bytes: int = 0
+    pages: int = 0
+    interrupted: bool = False  # stopped after ``--cap`` seconds: wall_ms holds the cap
+
+    @staticmethod
+    def _p95(values: list[float]) -> float:
+        if len(values) < 2:
+            return values[0]
+        return statistics.quantiles(sorted(values), n=100, method="inclusive")[94]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.wall_ms)
+
+    @property
+    def p95(self) -> float:
+        return self._p95(self.wall_ms)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpu_ms)
+
+
+@dataclass
+class CampaignResult:
+    label: str
+    responses: int
+    answers: int
+    measures: list[Measure]
+    cpu: dict[str, float]
+
+
+class _Capped(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def cap(seconds: int) -> Iterator[None]:
+    """Raise _Capped after ``seconds``, then give back the run's own alarm (time_limit)."""
+
+    def on_alarm(signum: int, frame: object) -> None:
+        raise _Capped
+
+    started = time.monotonic()
+    outer = signal.alarm(0)
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(min(seconds, outer) if outer else seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:
+            signal.alarm(max(1, outer - int(time.monotonic() - started)))
+
+
+def measure(
+    label: str, action: Callable[[], bytes], runs: int, budget: float, limit: int
+) -> Measure:
+    """One warm-up, then ``runs`` runs or fewer once ``budget`` seconds are spent (2 at
+    least). An action slower than ``budget`` is run once only, and that run is the
+    measure (cold: nothing warmed up before it); one still running after ``limit``
+    seconds is stopped, and reported as taking more."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        with cap(limit):
+            data = action()
+    except _Capped:
+        return Measure(label, [limit * 1000.0], [limit * 1000.0], interrupted=True)
+    cold = ((time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000)
+    result = Measure(label, [], [], size_bytes=len(data))
+    if cold[0] > budget * 1000:
+        result.wall_ms.append(cold[0])
+        result.cpu_ms.append(cold[1])
+        return result
+    started = time.monotonic()
+    for index in range(runs):
+        if index >= 2 and time.monotonic() - started > budget:
+            break
+        wall, cpu = time.perf_counter(), time.process_time()
+        action()
+        result.cpu_ms.append((time.process_time() - cpu) * 1000)
+        result.wall_ms.append((time.perf_counter() - wall) * 1000)
+    return result
+
+
+def page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def baseline() -> bytes:
+    from weasyprint import HTML
+
+    from audit.pdf import STATIC_BASE, STYLESHEET, StaticFetcher
+
+    html = BASELINE_HTML.format(href=STATIC_BASE + STYLESHEET)
+    return HTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticFetcher()).write_pdf()
+
+
+def measure_campaign(
+    label: str, campaign_id: int, runs: int, args: argparse.Namespace
+) -> CampaignResult:
+    from audit.evidence import build_pack
+    from audit.pdf import render_pdf
+    from survey.models import Answer, Campaign, Response
+
+    campaign = Campaign.objects.get(pk=campaign_id)
+    responses = Response.objects.filter(campaign=campaign).count()
+    answers = Answer.objects.filter(response__campaign=campaign).count()
+    measures = []
+    with _cpu_monitor(args.database) as cpu:
+        say(f"  {label} : PDF de référence d'une page")
+        measures.append(
+            measure("PDF d'une page (référence)", baseline, runs, args.budget, args.cap)
+        )
+        measures[-1].pages = page_count(baseline())
+        say(f"  {label} : render_pdf")
+        pdf = render_pdf(campaign)
+        measures.append(
+            measure(
+                "`render_pdf` (rapport)", lambda: render_pdf(campaign), runs, args.budget, args.cap
+            )
+        )
+        measures[-1].pages = page_count(pdf)
+        say(f"  {label} : build_pack")
+        measures.append(
+            measure(
+                "`build_pack` (dossier de preuves)",
+                lambda: build_pack(campaign),
+                runs,
+                args.budget,
+                args.cap,
+            )
+        )
+    for m in measures:
+        say(f"    {m.label} : médiane {m.median:.0f} ms, CPU {m.cpu:.0f} ms, {len(m.wall_ms)} runs")
+    return CampaignResult(label, responses, answers, measures, cpu.use)
+
+
+def run(args: argparse.Namespace) -> tuple[list[CampaignResult], str, str]:
+    load_average = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    with (
+        tempfile.TemporaryDirectory(prefix="bench_report_") as tmp,
+        harness.temporary_database(args.postgres, args.database) as database_url,
+    ):
+        say(f"base {args.database} créée ; migrations, démonstration")
+        env = harness.production_env(database_url, Path(tmp) / "static")
+        harness.configure_django({**env, "CONN_MAX_AGE": str(args.timeout)})
+        from django.core.management import call_command
+
+        from survey.demo import load_demo
+        from survey.models import Organisation
+
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        demo = load_demo().campaign
+        demo.close()
+        results = [measure_campaign("démonstration", demo.pk, args.runs, args)]
+        # prepare() gives its first organisation the Charente's code (16), the demo's: the
+        # demo's moves aside (another valid code), it is measured already.
+        Organisation.objects.filter(pk=demo.organisation_id).update(departement_code="971")
+        say(f"génération de {args.size} questionnaires ({args.jobs} connexions)")
+        (layout,) = prepare([args.size])
+        generation = generate(database_url, [layout], args.jobs, say)
+        if generation.errors:
+            raise harness.BenchError("données fausses : " + " ; ".join(generation.errors))
+        from survey.models import Campaign
+
+        Campaign.objects.get(pk=layout.campaign_id).close()
+        results.append(
+            measure_campaign(
+                f"{args.size} questionnaires", layout.campaign_id, args.large_runs, args
+            )
+        )
+        postgres = harness.postgres_version(database_url)
+        say(f"suppression de la base {args.database}")
+    return results, postgres, load_average
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        with harness.time_limit(args.timeout):
+            results, postgres, load_average = run(args)
+    except (harness.BenchError, TimeoutError) as error:
+        say(f"échec : {error}")
+        return 2
+    except KeyboardInterrupt:
+        say("interrompu")
+        return 130
+    from bench.report import write_section
+    from bench.report_audit_text import report
+
+    block = report(args, results, postgres, load_average)
+    print(block)
+    if not args.no_report:
+        write_section(args.report, SECTION, "bench/report_audit.py", block)
+        say(f"résultats écrits dans {args.report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,108 @@
+"""The section of docs/benchmarks.md that bench.report_audit writes, in French."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.metadata
+import platform
+from typing import TYPE_CHECKING
+
+from bench import harness
+from bench.report import machine, number, percent
+
+if TYPE_CHECKING:
+    from bench.report_audit import CampaignResult
+
+VERDICT = {True: "**atteint**", False: "**manqué**"}
+
+
+def _cpu_row(result: CampaignResult) -> str:
+    cpu = result.cpu
+    idle = cpu["capacité"] - sum(cpu.get(name, 0.0) for name in harness.CPU_GROUPS)
+    cells = [percent(cpu[name], cpu["capacité"]) for name in ("postgres", "clients", "autres")]
+    seconds = number(cpu["capacité"] / harness.cores(), 0)
+    return (
+        f"| {result.label} | {seconds} | "
+        + " | ".join([*cells, percent(max(0.0, idle), cpu["capacité"])])
+        + " |"
+    )
+
+
+def _rows(result: CampaignResult) -> list[str]:
+    base = result.measures[0].median
+    rows = []
+    for m in result.measures:
+        cells = [
+            result.label,
+            m.label,
+            f"> {number(m.median, 0)} (arrêté)" if m.interrupted else number(m.median, 0),
+            "–" if m.interrupted else number(m.p95, 0),
+            "–" if m.interrupted else number(m.cpu, 0),
+            ("> " if m.interrupted else "") + f"{number(m.median / base, 1)} ×" if base else "–",
+            str(m.pages) if m.pages else "–",
+            "–" if m.interrupted else number(m.size_bytes / 1024, 0),
+            str(len(m.wall_ms)),
+        ]
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+def report(
+    args: argparse.Namespace, results: list[CampaignResult], postgres: str, load_average: str
+) -> str:
+    from bench.report_audit import TARGET_DEMO_S
+
+    now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M (UTC%z)")
+    versions = (
+        f"Django {importlib.metadata.version('Django')}, WeasyPrint "
+        f"{importlib.metadata.version('weasyprint')}"
+    )
+    demo = results[0]
+    pdf = demo.measures[1]
+    met = pdf.p95 < TARGET_DEMO_S * 1000
+    lines = [
+        f"Mesure du {now}, `.venv/bin/python -m bench.report_audit` (voir "
+        "[bench/README.md](../bench/README.md)).",
+        "",
+        f"- **Machine** : {machine()} ; Python {platform.python_version()}, {versions}, "
+        f"PostgreSQL {postgres} ; Django et PostgreSQL sur la même machine ; charge moyenne "
+        f"avant la mesure (1, 5, 15 min) : {load_average}.",
+        "- **Données** : "
+        + " ; ".join(
+            f"{r.label} : {number(r.responses, 0)} questionnaires, "
+            f"{number(r.answers, 0)} lignes `Answer`"
+            for r in results
+        )
+        + ". La démonstration vient de `load_demo` ; la grande campagne est générée comme "
+        "pour `bench.indicators` (`prepare`, `generate` : SQL ensembliste, comptes des "
+        "indicateurs reconstruits). Chaque campagne est clôturée avant la mesure.",
+        f"- **Mesures** : dans ce processus, réglages de production (`DEBUG=false`) ; une "
+        f"exécution d'échauffement puis {args.runs} mesures (démonstration) ou "
+        f"{args.large_runs} (grande campagne), moins si {number(args.budget, 0)} s sont "
+        "dépassées (2 au moins) ; une production plus lente que ces secondes n'est faite "
+        "qu'une fois, et cette exécution à froid est la mesure ; temps écoulé (médiane, "
+        "p95) et temps CPU de ce processus ; une production arrêtée après "
+        f"{args.cap} s (`--cap`) est notée « arrêté » "
+        "(`time.process_time`, médiane).",
+        "- **Référence** : un PDF d'une page rendu par WeasyPrint avec la feuille de style "
+        "et les polices du rapport (`StaticFetcher`) : le coût fixe de tout PDF (lecture "
+        "des polices et du CSS, mise en page), pur calcul Python comme le rapport ; le "
+        "rapport entre les deux se compare d'une machine à l'autre, et dit ce que coûte le "
+        "contenu du rapport au-delà de ce coût fixe.",
+        "",
+        "| campagne | production | médiane (ms) | p95 (ms) | CPU médian (ms) "
+        "| rapport à la référence | pages | taille (Kio) | mesures |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        *[row for r in results for row in _rows(r)],
+        "",
+        "| CPU de la machine pendant la phase | durée (s) | PostgreSQL | ce processus (Django) "
+        "| autres processus | inoccupé |",
+        "|---|---:|---:|---:|---:|---:|",
+        *[_cpu_row(r) for r in results],
+        "",
+        f"**Objectif** : rapport PDF de la démonstration en moins de "
+        f"{number(TARGET_DEMO_S, 0)} s {VERDICT[met]} (p95 {number(pdf.p95 / 1000, 2)} s, "
+        f"médiane {number(pdf.median / 1000, 2)} s, {pdf.pages} pages).",
+    ]
+    return "\n".join(lines)
