@@ -69,6 +69,8 @@ class LogForm(forms.ModelForm):
     """What call and e-mail forms share: the campaign's organisation scopes the choices."""
 
     reference_fields: dict[str, type[ReferenceItem]] = {}
+    answer_content_ok = _yes_no(_("Réponse satisfaisante sur le fond"))
+    answer_form_ok = _yes_no(_("Réponse satisfaisante sur la forme"))
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,8 +107,6 @@ class MysteryCallForm(LogForm):
         widget=forms.CheckboxSelectMultiple,
     )
     courteous = _yes_no(_("Accueil courtois et aimable"))
-    answer_content_ok = _yes_no(_("Réponse satisfaisante sur le fond"))
-    answer_form_ok = _yes_no(_("Réponse satisfaisante sur la forme"))
 
     class Meta:
         model = MysteryCall
@@ -183,9 +183,6 @@ class MysteryCallForm(LogForm):
 
 class MysteryEmailForm(LogForm):
     reference_fields = {"theme": EmailTheme, "service": MysteryService, "mailbox": Mailbox}
-
-    answer_content_ok = _yes_no(_("Réponse satisfaisante sur le fond"))
-    answer_form_ok = _yes_no(_("Réponse satisfaisante sur la forme"))
 
     class Meta:
         model = MysteryEmail

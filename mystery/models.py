@@ -137,6 +137,14 @@ class MysteryLog(models.Model):
     created_at = models.DateTimeField(_("saisi le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
+    # The answer given, for a call that got through or an e-mail answered.
+    answer_content_ok = models.BooleanField(
+        _("réponse satisfaisante sur le fond"), null=True, blank=True
+    )
+    answer_form_ok = models.BooleanField(
+        _("réponse satisfaisante sur la forme"), null=True, blank=True
+    )
+
     organisation_path = "campaign__organisation"
 
     class Meta:
@@ -149,6 +157,13 @@ class MysteryLog(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         self.campaign.check_editable()
         return super().delete(*args, **kwargs)
+
+    @property
+    def answer_ok(self) -> bool | None:
+        """The report's single "fond et forme" criterion: both satisfactory."""
+        if self.answer_content_ok is None or self.answer_form_ok is None:
+            return None
+        return self.answer_content_ok and self.answer_form_ok
 
     def _check_same_organisation(self, **items: ReferenceItem | None) -> None:
         errors = {
@@ -203,12 +218,6 @@ class MysteryCall(MysteryLog):
         _("éléments manquants de la formule"), default=list, blank=True
     )
     courteous = models.BooleanField(_("accueil courtois et aimable"), null=True, blank=True)
-    answer_content_ok = models.BooleanField(
-        _("réponse satisfaisante sur le fond"), null=True, blank=True
-    )
-    answer_form_ok = models.BooleanField(
-        _("réponse satisfaisante sur la forme"), null=True, blank=True
-    )
 
     history = HistoricalRecords()
 
@@ -252,13 +261,6 @@ class MysteryCall(MysteryLog):
     @property
     def reached(self) -> bool:
         return self.outcome == CallOutcome.REACHED
-
-    @property
-    def answer_ok(self) -> bool | None:
-        """The report's single "fond et forme" criterion: both satisfactory."""
-        if self.answer_content_ok is None or self.answer_form_ok is None:
-            return None
-        return self.answer_content_ok and self.answer_form_ok
 
     def picked_up_within(self, rings: int) -> bool:
         return self.reached and self.rings is not None and self.rings <= rings
@@ -319,12 +321,6 @@ class MysteryEmail(MysteryLog):
     sent_at = models.DateTimeField(_("envoyé le"))
     acknowledged_at = models.DateTimeField(_("accusé de réception le"), null=True, blank=True)
     answered_at = models.DateTimeField(_("réponse reçue le"), null=True, blank=True)
-    answer_content_ok = models.BooleanField(
-        _("réponse satisfaisante sur le fond"), null=True, blank=True
-    )
-    answer_form_ok = models.BooleanField(
-        _("réponse satisfaisante sur la forme"), null=True, blank=True
-    )
 
     history = HistoricalRecords()
 
@@ -369,12 +365,6 @@ class MysteryEmail(MysteryLog):
 
     def __str__(self) -> str:
         return f"{self.theme} — {self.sent_at:%d/%m/%Y %H:%M}"
-
-    @property
-    def answer_ok(self) -> bool | None:
-        if self.answer_content_ok is None or self.answer_form_ok is None:
-            return None
-        return self.answer_content_ok and self.answer_form_ok
 
     def clean(self) -> None:
         super().clean()
