@@ -12,7 +12,6 @@ import csv
 import hashlib
 import io
 import json
-import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -30,12 +29,11 @@ from audit import evidence, jobs
 from audit.models import ReportFile
 from reports.remarks import tally
 from survey.demo import DemoResult, load_demo
-from survey.models import Campaign, CampaignStatus, Organisation, Role
+from survey.models import Campaign, Organisation, Role
 from survey.services.exchange import export_rows
 from survey.spreadsheets import write_csv
 
 from .conftest import client_for, open_canonical_campaign
-from .factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -332,22 +330,3 @@ def test_another_organisation_s_files_do_not_exist(
     assert client.post(reverse("audit:files", campaign.pk), {"kind": "report"}).status_code == 404
     assert client.get(reverse("audit:file_status", file.pk)).status_code == 404
     assert client.get(reverse("audit:file_download", file.pk)).status_code == 404
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_real_background_thread_produces_the_report(organisation: Organisation) -> None:
-    """What the page does: the request returns at once, a thread builds the file, records
-    its progress and stores the result; the next request finds it done."""
-    campaign = CampaignFactory(organisation=organisation, status=CampaignStatus.OPEN)
-    file, started = jobs.request_file(campaign, ReportFile.Kind.REPORT, sync=False)
-    assert started
-    assert file.status == ReportFile.Status.PENDING
-
-    # on_commit has fired (no surrounding transaction): the thread is running.
-    thread = next(t for t in threading.enumerate() if t.name == f"report-file-{file.pk}")
-    thread.join(timeout=60)
-
-    file.refresh_from_db()
-    assert file.status == ReportFile.Status.DONE, file.error
-    assert file.progress == 100
-    assert bytes(file.content or b"").startswith(b"%PDF")
