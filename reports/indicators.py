@@ -32,7 +32,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.db import connections
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext
 
@@ -47,6 +47,7 @@ from survey.models import (
     Polarity,
     Question,
     QuestionKind,
+    Questionnaire,
     Response,
 )
 
@@ -90,10 +91,21 @@ class Filter:
             q &= Q(**{f"{prefix}started_at__gte": start, f"{prefix}started_at__lt": end})
         return q
 
-    def tally_conditions(self) -> Q:
+    @property
+    def summarised(self) -> bool:
+        """Whether the channels' summary tallies answer this filter (no site, week or
+        interviewer)."""
+        return not (self.site_id or self.interviewer_id or self.monday)
+
+    def tally_conditions(self, *, by_day: bool = False) -> Q:
         """The filter as conditions on AnswerTally (which holds counted questionnaires
-        only): the week keeps the days of questionnaires whose start is known."""
-        q = Q()
+        only), on one grain: the channels' summary cells when they answer the filter and
+        the days are not wanted (``by_day``), else the detailed cells; the week keeps the
+        days of questionnaires whose start is known."""
+        if self.summarised and not by_day:
+            q = Q(site_id=AnswerTally.SUMMARY)
+        else:
+            q = ~Q(site_id=AnswerTally.SUMMARY)
         if self.channel:
             q &= Q(channel=self.channel)
         if self.site_id:
@@ -243,29 +255,28 @@ class Indicators:
 def compute(
     campaign: Campaign, flt: Filter | None = None, *, source: Counted = "tallies"
 ) -> Indicators:
-    """Every indicator of ``campaign`` under ``flt``. Eight queries at most, whatever the
-    size, from the tallies; ``source="raw"`` counts the answers instead (same figures)."""
+    """Every indicator of ``campaign`` under ``flt``, whatever the size, from the
+    tallies: three queries without a comparison year, at most five with one, and two more
+    when the questionnaires changed since this process last read them. ``source="raw"``
+    counts the answers instead (same figures, about twelve more queries)."""
     flt = flt or Filter()
-    comparison_year, previous_campaign = _comparison(campaign)
+    comparison_year, previous_id = _comparison(campaign)
     published = _published(campaign, comparison_year)
-    builder = _Builder(campaign, flt, comparison_year, previous_campaign, published, source)
-    total, by_channel, by_day = _representativeness(campaign, flt, source)
+    builder = _Builder(campaign, flt, comparison_year, previous_id, published, source)
+    now = builder.now
     arrondissements, epcis = builder.compare_places()
-    outside = builder.now.outside
     return Indicators(
         campaign=campaign,
         filter=flt,
-        total=total,
-        by_channel=by_channel,
-        by_day=by_day,
+        total=now.total,
+        by_channel=now.by_channel,
+        by_day=now.by_day,
         questions={code: builder.question(code, meta) for code, meta in builder.questions.items()},
         arrondissements=arrondissements,
         epcis=epcis,
-        outside_departement=outside,
+        outside_departement=now.outside,
         comparison_year=comparison_year,
-        previous_by_channel=_previous_counts(
-            previous_campaign, comparison_year, published, flt.across_years, source
-        ),
+        previous_by_channel=_previous_counts(builder.before, comparison_year, published, flt),
     )
 
 
@@ -277,23 +288,24 @@ class _Builder:
         campaign: Campaign,
         flt: Filter,
         comparison_year: int | None,
-        previous_campaign: Campaign | None,
+        previous_id: int | None,
         published: Published,
         source: Counted = "tallies",
     ) -> None:
         self.flt = flt
         self.objective, self.band = campaign.objective, campaign.orange_band
-        self.questions = _questions(campaign)
-        self.choices, choice_ids = _choices(campaign, previous_campaign)
-        self.now = _counts(campaign, flt, source, choice_ids)
+        structure = _structure(campaign.pk, previous_id)
+        self.questions, self.choices = structure.questions, structure.choices
+        choice_ids = structure.choice_ids
+        self.now = _counts(campaign.pk, flt, source, choice_ids)
         self.counts, self.answered, self.bases = self.now.choices, self.now.answered, self.now.bases
         self.year = comparison_year
         self.published = published
         self.before: _Counts | None = None
         self.previous_counts: dict[tuple[str, str], int] = {}
         self.previous_bases: dict[str, int] = {}
-        if previous_campaign is not None:
-            self.before = _counts(previous_campaign, flt.across_years, source, choice_ids)
+        if previous_id is not None:
+            self.before = _counts(previous_id, flt.across_years, source, choice_ids)
             self.previous_counts, self.previous_bases = self.before.choices, self.before.bases
 
     def compare_places(self) -> tuple[list[Place], list[Place]]:
@@ -418,14 +430,57 @@ class _Builder:
 # --- the queries -------------------------------------------------------------------------------
 
 
-def _answers(campaign: Campaign, flt: Filter) -> QuerySet[Answer]:
-    return Answer.objects.filter(Q(response__campaign=campaign) & flt.conditions("response__"))
+def _answers(campaign_id: int, flt: Filter) -> QuerySet[Answer]:
+    return Answer.objects.filter(
+        Q(response__campaign_id=campaign_id) & flt.conditions("response__")
+    )
 
 
-def _questions(campaign: Campaign) -> dict[str, dict[str, Any]]:
+@dataclass(frozen=True)
+class _Structure:
+    """What compute() reads of the questionnaires: ``_questions`` and ``_choices``."""
+
+    questions: dict[str, dict[str, Any]]
+    choices: dict[str, list[tuple[str, str, str]]]
+    choice_ids: ChoiceIds
+
+
+_STRUCTURES: dict[tuple[Any, ...], _Structure] = {}
+_STRUCTURES_SIZE = 32
+
+
+def clear_structure_cache() -> None:
+    """Forget the questionnaires' structures read by this process (tests roll back the
+    rows they were read from, and SQLite may then give their ids to others)."""
+    _STRUCTURES.clear()
+
+
+def _structure(campaign_id: int, previous_id: int | None) -> _Structure:
+    """The questions and choices of ``campaign`` (and the choice ids of ``previous``),
+    read once per process for each revision of their questionnaires: every change to a
+    section, question or choice bumps its questionnaire's revision (``CampaignChild``), so
+    the structure kept is never stale. One query when it is kept, three otherwise."""
+    campaigns = [pk for pk in (campaign_id, previous_id) if pk is not None]
+    revisions = tuple(
+        Questionnaire.objects.filter(campaign_id__in=campaigns)
+        .order_by("pk")
+        .values_list("campaign_id", "pk", "revision")
+    )
+    key = (campaign_id, previous_id, revisions)
+    structure = _STRUCTURES.get(key)
+    if structure is None:
+        choices, choice_ids = _choices(campaign_id, previous_id)
+        structure = _Structure(_questions(campaign_id), choices, choice_ids)
+        while len(_STRUCTURES) >= _STRUCTURES_SIZE:
+            _STRUCTURES.pop(next(iter(_STRUCTURES)))
+        _STRUCTURES[key] = structure
+    return structure
+
+
+def _questions(campaign_id: int) -> dict[str, dict[str, Any]]:
     """Each question code once (hall first), with the channels that ask it. One query."""
     rows = (
-        Question.objects.filter(questionnaire__campaign=campaign)
+        Question.objects.filter(questionnaire__campaign_id=campaign_id)
         .exclude(kind=QuestionKind.FREE_TEXT)
         .values(
             "code",
@@ -461,7 +516,7 @@ ChoiceIds = dict[int, tuple[str, str]]  # choice id -> (its code, its polarity)
 
 
 def _choices(
-    campaign: Campaign, previous: Campaign | None = None
+    campaign_id: int, previous_id: int | None = None
 ) -> tuple[dict[str, list[tuple[str, str, str]]], ChoiceIds]:
     """(code, label, polarity) of each question code's choices, in order; and the code and
     polarity of every choice of ``campaign`` and ``previous`` by id, as the tallies name
@@ -469,7 +524,7 @@ def _choices(
     rows = (
         Choice.objects.filter(
             question__questionnaire__campaign_id__in=[
-                c.pk for c in (campaign, previous) if c is not None
+                pk for pk in (campaign_id, previous_id) if pk is not None
             ]
         )
         .values_list(
@@ -484,11 +539,14 @@ def _choices(
     )
     choices: dict[str, dict[str, tuple[str, str, str]]] = defaultdict(dict)
     ids: ChoiceIds = {}
-    for pk, campaign_id, question, code, label, polarity in rows:
+    for pk, owner, question, code, label, polarity in rows:
         ids[pk] = (code, polarity)
-        if campaign_id == campaign.pk:
+        if owner == campaign_id:
             choices[question].setdefault(code, (code, label, polarity))
     return {question: list(by_code.values()) for question, by_code in choices.items()}, ids
+
+
+ByDay = dict[str, list[tuple[datetime.date, int]]]  # channel -> [(day, questionnaires)]
 
 
 @dataclass(frozen=True)
@@ -501,55 +559,92 @@ class _Counts:
     arrondissements: list[Place]
     epcis: list[Place]
     outside: Rate  # communes given outside the département
+    by_channel: dict[str, int]  # questionnaires
+    by_day: ByDay
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_channel.values())
 
 
-def _counts(campaign: Campaign, flt: Filter, source: Counted, choice_ids: ChoiceIds) -> _Counts:
+def _counts(campaign_id: int, flt: Filter, source: Counted, choice_ids: ChoiceIds) -> _Counts:
     if source == "raw":
-        arrondissements, epcis, outside = _places(campaign, flt)
-        answered, bases = _bases(campaign, flt)
+        arrondissements, epcis, outside = _places(campaign_id, flt)
+        answered, bases = _bases(campaign_id, flt)
+        by_channel, by_day = _representativeness(campaign_id, flt)
         return _Counts(
-            _choice_counts(campaign, flt), answered, bases, arrondissements, epcis, outside
+            _choice_counts(campaign_id, flt),
+            answered,
+            bases,
+            arrondissements,
+            epcis,
+            outside,
+            by_channel,
+            by_day,
         )
-    return _tallied(campaign, flt, choice_ids)
+    return _tallied(campaign_id, flt, choice_ids)
 
 
-def _tallied(campaign: Campaign, flt: Filter, choice_ids: ChoiceIds) -> _Counts:
-    """Every count of ``_choice_counts``, ``_bases`` and ``_places`` from the campaign's
-    tallies. One query: the tallies summed per (question, answer) over the filter's cells,
-    with each question's code and kind, and each commune's arrondissement and EPCI as they
-    are now; then a Python loop over those rows (a few per choice, one per commune)."""
-    tallies = (
+def _tallied(campaign_id: int, flt: Filter, choice_ids: ChoiceIds) -> _Counts:
+    """Every count of ``_choice_counts``, ``_bases``, ``_places`` and
+    ``_representativeness`` from the campaign's tallies, in one query of two parts:
+
+    - the answers' tallies summed per (question, answer) over the filter's cells, with
+      each question's code and kind, and each commune's arrondissement and EPCI as they
+      are now;
+    - the questionnaires' tallies summed per channel and day (the detailed cells);
+
+    then a Python loop over those rows (a few per choice, one per commune and per day)."""
+    answers = (
         AnswerTally.objects.filter(
-            Q(campaign=campaign, question_id__gt=AnswerTally.RESPONSES) & flt.tally_conditions()
+            Q(campaign_id=campaign_id, question_id__gt=AnswerTally.RESPONSES)
+            & flt.tally_conditions()
         )
         .values("question_id", "answer")
         .annotate(total=Sum("n"))
         .order_by()
     )
-    inner, params = tallies.query.sql_with_params()
-    connection = connections[tallies.db]
+    days = (
+        AnswerTally.objects.filter(
+            Q(campaign_id=campaign_id, question_id=AnswerTally.RESPONSES)
+            & flt.tally_conditions(by_day=True)
+        )
+        .values("channel", "day")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    answers_sql, answers_params = answers.query.sql_with_params()
+    days_sql, days_params = days.query.sql_with_params()
+    connection = connections[answers.db]
     table = connection.ops.quote_name
     sql = (
         "SELECT q.code, q.kind, g.answer, g.total, m.arrondissement_id, ar.name, "
-        "m.epci_id, ep.name "
-        f"FROM ({inner}) g JOIN {table(Question._meta.db_table)} q ON q.id = g.question_id "
+        "m.epci_id, ep.name, NULL, NULL "
+        f"FROM ({answers_sql}) g JOIN {table(Question._meta.db_table)} q ON q.id = g.question_id "
         f"LEFT JOIN {table(Commune._meta.db_table)} m ON q.kind = %s AND m.insee_code = "
         "CASE WHEN substr(g.answer, 1, 1) = 'c' THEN substr(g.answer, 2) END "
         f"LEFT JOIN {table(Arrondissement._meta.db_table)} ar ON ar.code = m.arrondissement_id "
-        f"LEFT JOIN {table(Epci._meta.db_table)} ep ON ep.siren = m.epci_id"
+        f"LEFT JOIN {table(Epci._meta.db_table)} ep ON ep.siren = m.epci_id "
+        "UNION ALL SELECT NULL, NULL, NULL, d.total, NULL, NULL, NULL, NULL, d.channel, d.day "
+        f"FROM ({days_sql}) d"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, QuestionKind.COMMUNE.value])
+        cursor.execute(sql, [*answers_params, QuestionKind.COMMUNE.value, *days_params])
         rows = cursor.fetchall()
     counts: dict[tuple[str, str], int] = defaultdict(int)
     answered: dict[str, int] = defaultdict(int)
     bases: dict[str, int] = defaultdict(int)
     arrondissements: dict[tuple[str, str], int] = defaultdict(int)
     epcis: dict[tuple[str, str], int] = defaultdict(int)
+    cells: list[tuple[str, datetime.date, int]] = []
     outside = communes = 0
-    for code, kind, answer, total, arr_code, arr_name, epci_code, epci_name in rows:
+    for code, kind, answer, total, arr_code, arr_name, epci_code, epci_name, channel, day in rows:
         n = int(total or 0)
         if not n:
+            continue
+        if code is None:  # questionnaires of one channel on one day
+            day = datetime.date.fromisoformat(day) if isinstance(day, str) else day
+            cells.append((channel, day, n))
             continue
         answered[code] += n
         in_base, places = False, 0
@@ -572,6 +667,7 @@ def _tallied(campaign: Campaign, flt: Filter, choice_ids: ChoiceIds) -> _Counts:
             arrondissements[(arr_code, arr_name)] += n * places
         if epci_code is not None:
             epcis[(epci_code, epci_name)] += n * places
+    by_channel, by_day = _by_day(cells)
     return _Counts(
         dict(counts),
         dict(answered),
@@ -579,13 +675,28 @@ def _tallied(campaign: Campaign, flt: Filter, choice_ids: ChoiceIds) -> _Counts:
         _ranked(arrondissements, communes, "arrondissement_"),
         _ranked(epcis, communes, "epci_"),
         Rate.of(outside, communes),
+        by_channel,
+        by_day,
     )
 
 
-def _choice_counts(campaign: Campaign, flt: Filter) -> dict[tuple[str, str], int]:
+def _by_day(cells: Iterable[tuple[str, datetime.date, int]]) -> tuple[dict[str, int], ByDay]:
+    """Questionnaires per channel, and per channel and day in order, from (channel, day,
+    questionnaires) rows."""
+    by_channel: dict[str, int] = defaultdict(int)
+    by_day: ByDay = defaultdict(list)
+    for channel, day, n in sorted(cells):
+        if not n:
+            continue
+        by_channel[channel] += n
+        by_day[channel].append((day, n))
+    return dict(by_channel), dict(by_day)
+
+
+def _choice_counts(campaign_id: int, flt: Filter) -> dict[tuple[str, str], int]:
     """Answers per (question code, choice code). One GROUP BY."""
     rows = (
-        _answers(campaign, flt)
+        _answers(campaign_id, flt)
         .filter(choice__isnull=False)
         .values_list("question__code", "choice__code")
         .annotate(n=Count("pk"))
@@ -594,11 +705,11 @@ def _choice_counts(campaign: Campaign, flt: Filter) -> dict[tuple[str, str], int
     return {(question, choice): n for question, choice, n in rows}
 
 
-def _bases(campaign: Campaign, flt: Filter) -> tuple[dict[str, int], dict[str, int]]:
+def _bases(campaign_id: int, flt: Filter) -> tuple[dict[str, int], dict[str, int]]:
     """Per question code: respondents who answered, and those whose answer enters a rate
     (a multiple-choice answer is one respondent, however many boxes). One GROUP BY."""
     rows = (
-        _answers(campaign, flt)
+        _answers(campaign_id, flt)
         .values("question__code")
         .annotate(
             answered=Count("response", distinct=True),
@@ -617,44 +728,24 @@ def _bases(campaign: Campaign, flt: Filter) -> tuple[dict[str, int], dict[str, i
     return answered, bases
 
 
-def _representativeness(
-    campaign: Campaign, flt: Filter, source: Counted = "tallies"
-) -> tuple[int, dict[str, int], dict[str, list[tuple[datetime.date, int]]]]:
-    """Questionnaires per channel and per day of collection (Paris time). One GROUP BY, of
-    the tallies' questionnaire rows (or of the responses)."""
-    rows: Iterable[tuple[str, datetime.date, int]]
-    if source == "raw":
-        rows = (
-            Response.objects.filter(Q(campaign=campaign) & flt.conditions())
-            .annotate(day=TruncDate(Coalesce("started_at", "received_at"), tzinfo=PARIS))
-            .values_list("channel", "day")
-            .annotate(n=Count("pk"))
-            .order_by("channel", "day")
-        )
-    else:
-        rows = (
-            AnswerTally.objects.filter(
-                Q(campaign=campaign, question_id=AnswerTally.RESPONSES) & flt.tally_conditions()
-            )
-            .values_list("channel", "day")
-            .annotate(n=Sum("n"))
-            .order_by("channel", "day")
-        )
-    by_channel: dict[str, int] = defaultdict(int)
-    by_day: dict[str, list[tuple[datetime.date, int]]] = defaultdict(list)
-    for channel, day, n in rows:
-        if not n:
-            continue
-        by_channel[channel] += n
-        by_day[channel].append((day, n))
-    return sum(by_channel.values()), dict(by_channel), dict(by_day)
+def _representativeness(campaign_id: int, flt: Filter) -> tuple[dict[str, int], ByDay]:
+    """Questionnaires per channel and per day of collection (Paris time), from the
+    responses. One GROUP BY."""
+    rows = (
+        Response.objects.filter(Q(campaign_id=campaign_id) & flt.conditions())
+        .annotate(day=TruncDate(Coalesce("started_at", "received_at"), tzinfo=PARIS))
+        .values_list("channel", "day")
+        .annotate(n=Count("pk"))
+        .order_by("channel", "day")
+    )
+    return _by_day(rows)
 
 
-def _places(campaign: Campaign, flt: Filter) -> tuple[list[Place], list[Place], Rate]:
+def _places(campaign_id: int, flt: Filter) -> tuple[list[Place], list[Place], Rate]:
     """The communes answered, by arrondissement and by EPCI; those outside the
     département. One GROUP BY over the commune answers."""
     rows = (
-        _answers(campaign, flt)
+        _answers(campaign_id, flt)
         .filter(question__kind=QuestionKind.COMMUNE)
         .filter(Q(commune__isnull=False) | ~Q(text=""))
         .values_list(
@@ -692,21 +783,31 @@ def _ranked(counts: Mapping[tuple[str, str], int], base: int, prefix: str) -> li
     )
 
 
-def _comparison(campaign: Campaign) -> tuple[int | None, Campaign | None]:
-    """The year to compare with: the previous campaign's, or else the latest earlier year
-    with published figures. Two queries at most."""
-    previous = campaign.previous()
-    if previous is not None:
-        return previous.year, previous
-    year = (
-        PublishedFigure.objects.filter(
-            organisation_id=campaign.organisation_id, year__lt=campaign.year
+def _comparison(campaign: Campaign) -> tuple[int | None, int | None]:
+    """The year to compare with, and the id of its campaign: the same organisation's
+    latest earlier campaign, or else the latest earlier year with published figures (and
+    no campaign). One query."""
+    organisation, year = campaign.organisation_id, campaign.year
+    earlier = Campaign.objects.filter(organisation_id=organisation, year__lt=year).order_by("-year")
+    published = PublishedFigure.objects.filter(organisation_id=organisation, year__lt=year)
+    row = (
+        Campaign.objects.filter(pk=campaign.pk)
+        .annotate(
+            previous_id=Subquery(earlier.values("pk")[:1]),
+            previous_year=Subquery(earlier.values("year")[:1]),
+            published_year=Subquery(
+                published.order_by("-year").values("year")[:1],
+            ),
         )
-        .order_by("-year")
-        .values_list("year", flat=True)
+        .values_list("previous_id", "previous_year", "published_year")
         .first()
     )
-    return year, None
+    if row is None:
+        return None, None
+    previous_id, previous_year, published_year = row
+    if previous_id is not None:
+        return previous_year, previous_id
+    return published_year, None
 
 
 Published = dict[tuple[str, str, str], PublishedFigure]
@@ -745,18 +846,12 @@ def _published_figure(
 
 
 def _previous_counts(
-    previous: Campaign | None,
-    year: int | None,
-    published: Published,
-    flt: Filter,
-    source: Counted = "tallies",
+    before: _Counts | None, year: int | None, published: Published, flt: Filter
 ) -> dict[str, tuple[int, Source]]:
     """Questionnaires per channel in the comparison year: counted, or as published."""
-    if previous is not None:
-        _, by_channel, _ = _representativeness(previous, flt, source)
-        if by_channel:
-            raw: Source = "raw"
-            return {channel: (n, raw) for channel, n in by_channel.items()}
+    if before is not None and before.by_channel:
+        raw: Source = "raw"
+        return {channel: (n, raw) for channel, n in before.by_channel.items()}
     counts: dict[str, tuple[int, Source]] = {}
     for channel in _channels(flt):
         figure = published.get((PublishedFigure.QUESTIONNAIRES, "", channel))

@@ -5,6 +5,7 @@ that the indicators read (``AnswerTally``, kept by reports/tallies.py)."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -310,6 +311,12 @@ class AnswerTally(models.Model):
       INSEE code of a commune, ``t`` a text (a commune outside the département, a remark),
       ``e`` an empty text.
 
+    Every questionnaire is counted twice: in its cell, and in its channel's **summary**
+    cell (``site_id`` ``SUMMARY``, −1, ``interviewer_id`` ``SUMMARY``, ``day``
+    ``SUMMARY_DAY``, ``dated`` false), which a figure without a site, week or interviewer
+    filter reads: a few rows per choice, whatever the number of questionnaires, instead
+    of some per cell. Every reader picks one grain (``Filter.tally_conditions``).
+
     Ids, not codes: a question or choice renamed, a choice's polarity changed, a commune
     moved to another EPCI are read at count time, so no tally goes stale. ``n`` counts
     respondents; a row that falls to 0 is deleted.
@@ -317,6 +324,8 @@ class AnswerTally(models.Model):
 
     RESPONSES = 0
     NO_INTERVIEWER = 0
+    SUMMARY = -1  # site_id and interviewer_id of a channel's summary cell
+    SUMMARY_DAY = datetime.date.min  # its day: a constant, never a collection day
 
     campaign = models.ForeignKey(
         "survey.Campaign",

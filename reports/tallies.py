@@ -201,7 +201,8 @@ def _rows_sql(
 ) -> tuple[str, list[Any]]:
     """SELECT of the tally rows (``KEY`` and ``n``, times ``sign``) of the questionnaires
     ``where`` picks in ``survey_response r``: one row per questionnaire cell (unless
-    ``questions``), one per (cell, question, answer).
+    ``questions``), one per (cell, question, answer); each questionnaire is in two cells,
+    its own and its channel's summary (``AnswerTally.SUMMARY``).
 
     A respondent's answer to a question is the list of its answer rows' tokens, ordered
     by choice id (the one row without a choice, if any, first): the choice id; ``c`` and
@@ -212,13 +213,21 @@ def _rows_sql(
     day, day_params = connection.ops.datetime_cast_date_sql(
         "COALESCE(r.started_at, r.received_at)", (), PARIS
     )
+    summary_day = "CAST(%s AS DATE)" if connection.vendor == "postgresql" else "%s"
     cells = (
         f"SELECT r.id AS id, r.campaign_id AS campaign_id, r.channel AS channel, {day} AS day, "
         "(r.started_at IS NOT NULL) AS dated, r.site_id AS site_id, "
         f"COALESCE(r.interviewer_id, {AnswerTally.NO_INTERVIEWER}) AS interviewer_id "
-        f"FROM {response} r WHERE {where}"
+        f"FROM {response} r WHERE {where} "
+        f"UNION ALL SELECT r.id, r.campaign_id, r.channel, {summary_day}, (1 = 0), "
+        f"{AnswerTally.SUMMARY}, {AnswerTally.SUMMARY} FROM {response} r WHERE {where}"
     )
-    cell_params = [*day_params, *params]
+    cell_params = [
+        *day_params,
+        *params,
+        connection.ops.adapt_datefield_value(AnswerTally.SUMMARY_DAY),
+        *params,
+    ]
     token = (
         "CASE WHEN a.choice_id IS NOT NULL THEN CAST(a.choice_id AS TEXT) "
         "WHEN a.commune_id IS NOT NULL THEN 'c' || a.commune_id "

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from reports.indicators import clear_structure_cache
 from survey.communes import load_communes
 from survey.models import Campaign, Organisation, Role
 from survey.services.campaigns import FIXTURES, create_campaign
@@ -17,10 +18,12 @@ from .factories import CampaignFactory, MembershipFactory, OrganisationFactory, 
 
 @pytest.fixture(autouse=True)
 def _fresh_questionnaire_cache() -> Any:
-    """Rolled-back tests may reuse ids (SQLite): no spec survives a test."""
+    """Rolled-back tests may reuse ids (SQLite): no spec or structure survives a test."""
     clear_spec_cache()
+    clear_structure_cache()
     yield
     clear_spec_cache()
+    clear_structure_cache()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports import tallies
-from reports.indicators import Filter, Indicators, compute
+from reports.indicators import Filter, Indicators, clear_structure_cache, compute
 from reports.models import AnswerTally
 from survey.models import (
     Choice,
@@ -210,7 +210,12 @@ def test_a_submission_writes_its_tallies_in_one_statement_and_a_replay_none(
 
     assert (writes(first), writes(replay)) == (1, 0)
     assert tallies.check(campaign) == []
-    assert AnswerTally.objects.filter(question_id=AnswerTally.RESPONSES).get().n == 1
+    counted = AnswerTally.objects.filter(question_id=AnswerTally.RESPONSES)
+    # Counted twice: in its own cell, and in the hall's summary cell.
+    assert sorted(counted.values_list("site_id", "channel", "n")) == [
+        (AnswerTally.SUMMARY, "hall", 1),
+        (same.site.pk, "hall", 1),
+    ]
 
 
 def test_voiding_by_any_save_and_correcting_to_the_same_answers_keep_the_tallies_exact(
@@ -294,7 +299,11 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_data(
         big.file(at=MONDAY + day * DAY, site=cognac if day % 2 else big.site)
         big.file(big.phone, at=MONDAY + day * DAY, interviewer=UserFactory())
 
-    def queries(survey: Survey, role_org: Organisation, **params: str) -> list[str]:
+    def queries(
+        survey: Survey, role_org: Organisation, *, kept: bool = False, **params: str
+    ) -> list[str]:
+        if not kept:  # the questionnaires' structure read afresh, as after a change
+            clear_structure_cache()
         client: Client = client_for(Role.QUALITY_MANAGER, role_org)
         url = reverse("reports:campaign_dashboard", args=[survey.campaign.pk])
         with CaptureQueriesContext(connection) as captured:
@@ -305,6 +314,10 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_data(
     assert len(queries(big, other_organisation)) == len(few)
     assert len(queries(big, other_organisation, canal="phone")) == len(few)
     assert not [sql for sql in few if '"survey_answer"' in sql]
+    # Kept from the previous request: the questions and the choices are not read again.
+    warm = queries(big, other_organisation, kept=True, canal="phone")
+    assert len(warm) == len(few) - 2
+    assert not [sql for sql in warm if '"survey_choice"' in sql]
 
 
 # --- concurrency (PostgreSQL) ------------------------------------------------------------------
