@@ -13,7 +13,8 @@ tags, attribute values, entities (``&amp;``) and the content of ``pre``, ``code`
 
 ``french`` works on plain text (escape it afterwards, as templates do); ``french_html`` on
 HTML. Both are idempotent. In the report's templates they are the filters ``french`` and
-``french_html`` (``audit.pdf`` loads this module as a builtin library of its engine).
+``french_html`` (``audit.pdf`` loads this module as a builtin library of its engine); the
+drafts (``audit.drafting``) and the audit forms' cleaning call ``french`` too.
 """
 
 from __future__ import annotations

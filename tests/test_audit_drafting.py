@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audit import drafting
 from audit.drafting import KEYS, SECTIONS, draft, french_typography, section_texts, versus
+from audit.drafting.phrasing import ratio_versus
 from audit.models import ActionStatus, ImprovementAction, SectionText
 from reports.figures import Ratio
 from reports.indicators import Previous, compute
@@ -92,6 +93,8 @@ def test_french_typography_puts_non_breaking_spaces_where_they_belong() -> None:
     assert french_typography("https://www.charente.gouv.fr 14h30") == (
         "https://www.charente.gouv.fr 14h30"
     )
+    # The report's own typography: a missing space is added, a figure gets its comma.
+    assert french_typography("Note: 65.8% des usagers") == f"Note{NBSP}: 65,8{NBSP}% des usagers"
 
 
 # --- the comparison clause -----------------------------------------------------------------------
@@ -141,8 +144,8 @@ def test_a_small_base_of_the_comparison_year_is_named() -> None:
 
 
 def test_mystery_totals_are_compared_with_the_same_honesty() -> None:
-    same = drafting._ratio_versus(Ratio(18, 23), Ratio(19, 23), 2015)
-    fall = drafting._ratio_versus(Ratio(5, 23), Ratio(22, 23), 2015)
+    same = ratio_versus(Ratio(18, 23), Ratio(19, 23), 2015)
+    fall = ratio_versus(Ratio(5, 23), Ratio(22, 23), 2015)
 
     assert same == "contre 19 sur 23 en 2015 (écart non significatif)"
     assert fall.startswith("contre 22 sur 23 en 2015, soit une baisse significative de ")
