@@ -32,7 +32,8 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.db import connections
-from django.db.models import Count, Q, QuerySet, Subquery, Sum
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext
 
@@ -97,25 +98,31 @@ class Filter:
         interviewer)."""
         return not (self.site_id or self.interviewer_id or self.monday)
 
-    def tally_conditions(self, *, by_day: bool = False) -> Q:
-        """The filter as conditions on AnswerTally (which holds counted questionnaires
-        only), on one grain: the channels' summary cells when they answer the filter and
-        the days are not wanted (``by_day``), else the detailed cells; the week keeps the
-        days of questionnaires whose start is known."""
-        if self.summarised and not by_day:
-            q = Q(site_id=AnswerTally.SUMMARY)
-        else:
-            q = ~Q(site_id=AnswerTally.SUMMARY)
+    def tally_where(
+        self, connection: BaseDatabaseWrapper, *, by_day: bool = False
+    ) -> tuple[str, list[Any]]:
+        """The filter as an SQL condition on AnswerTally ``t`` (which holds counted
+        questionnaires only), on one grain: the channels' summary cells when they answer
+        the filter and the days are not wanted (``by_day``), else the detailed cells; the
+        week keeps the days of questionnaires whose start is known."""
+        summary = self.summarised and not by_day
+        conditions = ["t.site_id = %s" if summary else "t.site_id <> %s"]
+        params: list[Any] = [AnswerTally.SUMMARY]
         if self.channel:
-            q &= Q(channel=self.channel)
+            conditions.append("t.channel = %s")
+            params.append(self.channel)
         if self.site_id:
-            q &= Q(site_id=self.site_id)
+            conditions.append("t.site_id = %s")
+            params.append(self.site_id)
         if self.interviewer_id:
-            q &= Q(interviewer_id=self.interviewer_id)
+            conditions.append("t.interviewer_id = %s")
+            params.append(self.interviewer_id)
         if self.monday:
             end = self.monday + datetime.timedelta(days=7)
-            q &= Q(dated=True, day__gte=self.monday, day__lt=end)
-        return q
+            conditions.append("t.dated = %s AND t.day >= %s AND t.day < %s")
+            adapt = connection.ops.adapt_datefield_value
+            params += [True, adapt(self.monday), adapt(end)]
+        return " AND ".join(conditions), params
 
     @property
     def across_years(self) -> Filter:
@@ -595,41 +602,37 @@ def _tallied(campaign_id: int, flt: Filter, choice_ids: ChoiceIds) -> _Counts:
     - the questionnaires' tallies summed per channel and day (the detailed cells);
 
     then a Python loop over those rows (a few per choice, one per commune and per day)."""
-    answers = (
-        AnswerTally.objects.filter(
-            Q(campaign_id=campaign_id, question_id__gt=AnswerTally.RESPONSES)
-            & flt.tally_conditions()
-        )
-        .values("question_id", "answer")
-        .annotate(total=Sum("n"))
-        .order_by()
-    )
-    days = (
-        AnswerTally.objects.filter(
-            Q(campaign_id=campaign_id, question_id=AnswerTally.RESPONSES)
-            & flt.tally_conditions(by_day=True)
-        )
-        .values("channel", "day")
-        .annotate(total=Sum("n"))
-        .order_by()
-    )
-    answers_sql, answers_params = answers.query.sql_with_params()
-    days_sql, days_params = days.query.sql_with_params()
-    connection = connections[answers.db]
+    connection = connections[AnswerTally.objects.db]
     table = connection.ops.quote_name
+    answers, answers_params = flt.tally_where(connection)
+    days, days_params = flt.tally_where(connection, by_day=True)
+    tallies = table(AnswerTally._meta.db_table)
     sql = (
         "SELECT q.code, q.kind, g.answer, g.total, m.arrondissement_id, ar.name, "
         "m.epci_id, ep.name, NULL, NULL "
-        f"FROM ({answers_sql}) g JOIN {table(Question._meta.db_table)} q ON q.id = g.question_id "
+        f"FROM (SELECT t.question_id, t.answer, SUM(t.n) AS total FROM {tallies} t "
+        f"WHERE t.campaign_id = %s AND t.question_id > %s AND {answers} "
+        "GROUP BY t.question_id, t.answer) g "
+        f"JOIN {table(Question._meta.db_table)} q ON q.id = g.question_id "
         f"LEFT JOIN {table(Commune._meta.db_table)} m ON q.kind = %s AND m.insee_code = "
         "CASE WHEN substr(g.answer, 1, 1) = 'c' THEN substr(g.answer, 2) END "
         f"LEFT JOIN {table(Arrondissement._meta.db_table)} ar ON ar.code = m.arrondissement_id "
         f"LEFT JOIN {table(Epci._meta.db_table)} ep ON ep.siren = m.epci_id "
-        "UNION ALL SELECT NULL, NULL, NULL, d.total, NULL, NULL, NULL, NULL, d.channel, d.day "
-        f"FROM ({days_sql}) d"
+        "UNION ALL SELECT NULL, NULL, NULL, SUM(t.n), NULL, NULL, NULL, NULL, t.channel, t.day "
+        f"FROM {tallies} t WHERE t.campaign_id = %s AND t.question_id = %s AND {days} "
+        "GROUP BY t.channel, t.day"
     )
+    params = [
+        campaign_id,
+        AnswerTally.RESPONSES,
+        *answers_params,
+        QuestionKind.COMMUNE.value,
+        campaign_id,
+        AnswerTally.RESPONSES,
+        *days_params,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*answers_params, QuestionKind.COMMUNE.value, *days_params])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     counts: dict[tuple[str, str], int] = defaultdict(int)
     answered: dict[str, int] = defaultdict(int)
@@ -787,24 +790,19 @@ def _comparison(campaign: Campaign) -> tuple[int | None, int | None]:
     """The year to compare with, and the id of its campaign: the same organisation's
     latest earlier campaign, or else the latest earlier year with published figures (and
     no campaign). One query."""
-    organisation, year = campaign.organisation_id, campaign.year
-    earlier = Campaign.objects.filter(organisation_id=organisation, year__lt=year).order_by("-year")
-    published = PublishedFigure.objects.filter(organisation_id=organisation, year__lt=year)
-    row = (
-        Campaign.objects.filter(pk=campaign.pk)
-        .annotate(
-            previous_id=Subquery(earlier.values("pk")[:1]),
-            previous_year=Subquery(earlier.values("year")[:1]),
-            published_year=Subquery(
-                published.order_by("-year").values("year")[:1],
-            ),
-        )
-        .values_list("previous_id", "previous_year", "published_year")
-        .first()
+    connection = connections[Campaign.objects.db]
+    campaigns = connection.ops.quote_name(Campaign._meta.db_table)
+    figures = connection.ops.quote_name(PublishedFigure._meta.db_table)
+    earlier = (
+        f"FROM {campaigns} WHERE organisation_id = %s AND year < %s ORDER BY year DESC LIMIT 1"
     )
-    if row is None:
-        return None, None
-    previous_id, previous_year, published_year = row
+    sql = (
+        f"SELECT (SELECT id {earlier}), (SELECT year {earlier}), "
+        f"(SELECT MAX(year) FROM {figures} WHERE organisation_id = %s AND year < %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [campaign.organisation_id, campaign.year] * 3)
+        previous_id, previous_year, published_year = cursor.fetchone()
     if previous_id is not None:
         return previous_year, previous_id
     return published_year, None

@@ -315,7 +315,7 @@ class AnswerTally(models.Model):
     cell (``site_id`` ``SUMMARY``, −1, ``interviewer_id`` ``SUMMARY``, ``day``
     ``SUMMARY_DAY``, ``dated`` false), which a figure without a site, week or interviewer
     filter reads: a few rows per choice, whatever the number of questionnaires, instead
-    of some per cell. Every reader picks one grain (``Filter.tally_conditions``).
+    of some per cell. Every reader picks one grain (``Filter.tally_where``).
 
     Ids, not codes: a question or choice renamed, a choice's polarity changed, a commune
     moved to another EPCI are read at count time, so no tally goes stale. ``n`` counts
