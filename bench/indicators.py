@@ -448,10 +448,12 @@ def _label(sql: str) -> str:
         return "`_representativeness` : questionnaires par canal et par jour"
     if 'FROM "survey_answer"' in sql:
         return "`_choice_counts` : réponses par (question, choix)"
+    if "publishedfigure" in sql and "MAX(year)" in sql:
+        return "`_comparison` : année de comparaison (campagne ou chiffres publiés)"
     if "publishedfigure" in sql:
-        return "`_comparison` / `_published` : chiffres publiés"
-    if 'FROM "survey_campaign"' in sql and '"survey_campaign"."year" <' in sql:
-        return "`_comparison` : campagne précédente"
+        return "`_published` : chiffres publiés"
+    if 'FROM "survey_questionnaire"' in sql:
+        return "`_structure` : révisions des questionnaires"
     if 'FROM "survey_question"' in sql:
         return "`_questions` : les questions"
     if 'FROM "survey_choice"' in sql:

@@ -10,10 +10,12 @@ of a campaign share codes (a figure over both channels adds them up), and a comp
 another year finds the same code there — in that campaign's raw answers when they exist,
 else in the figures entered as published (``PublishedFigure``), and says which.
 
-Cost: a fixed number of queries (eight with a previous campaign), whatever the number of
+Cost: a fixed number of queries (three; five with a comparison year; two more when the
+questionnaires changed since this process last read them), whatever the number of
 questions or responses. The counts come from the campaign's tallies (``AnswerTally``, kept
 exact by reports/tallies.py in the transaction of every write): a SUM over some rows per
-question and per cell of the filters, not a GROUP BY over every answer. ``source="raw"``
+question and per cell of the filters (over the channels' summary cells when no site, week
+or interviewer is filtered), not a GROUP BY over every answer. ``source="raw"``
 counts the answers themselves instead (about twelve GROUP BYs), the same figures: tests
 and ``reports.tallies.check`` compare the two. Python loops over the grouped rows and the
 questions, never over answers.
