@@ -8,8 +8,11 @@ The production runs in a daemon thread of the web process, started once the requ
 transaction commits: it writes ``progress`` and ``step`` to the database as it goes, then
 the content with its SHA-256 (``done``), or a French error (``failed``). The user may
 leave the page and come back. The thread dies with its process (a restart, a deploy): a
-job found pending or running for more than ``AUDIT_JOB_TIMEOUT_MINUTES`` (15) is marked
-failed on the next request, and may be asked again.
+job found pending or running with no sign of life (its start, a step) for more than
+``AUDIT_JOB_TIMEOUT_MINUTES`` (15) is marked failed on the next request, and may be asked
+again; a long job that goes on reporting its steps is left alone. A job so marked that
+comes back to life after all (a step slower than the timeout) stops writing: its result
+would contradict what the page has shown.
 
 With the setting ``AUDIT_JOBS_SYNC = True`` (the tests), or ``sync=True``, the job runs in
 the request itself.
@@ -27,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -50,12 +54,11 @@ def timeout() -> datetime.timedelta:
 
 
 def expire_stale(campaign: Campaign) -> int:
-    """Mark failed the campaign's jobs under way for longer than the timeout (their
-    process died). Returns how many."""
+    """Mark failed the campaign's jobs under way that gave no sign of life for longer
+    than the timeout (their process died). Returns how many."""
     limit = timezone.now() - timeout()
-    return ReportFile.objects.filter(
-        campaign=campaign, status__in=UNDER_WAY, requested_at__lt=limit
-    ).update(
+    silent = Q(progressed_at__lt=limit) | Q(progressed_at__isnull=True, requested_at__lt=limit)
+    return ReportFile.objects.filter(silent, campaign=campaign, status__in=UNDER_WAY).update(
         status=Status.FAILED,
         error=_(
             "La production a été interrompue (elle n'a pas abouti en %(minutes)s minutes) : "
@@ -158,18 +161,38 @@ def _reason(exc: Exception) -> str:
     return str(exc) or exc.__class__.__name__
 
 
+class _Abandoned(Exception):
+    """The job was marked failed while it ran (``expire_stale``): stop here."""
+
+
 def run(pk: int) -> None:
     """Produce the ReportFile ``pk`` here and now; it ends done or failed, never raises."""
     with override("fr"):
         file = ReportFile.objects.select_related("campaign__organisation").get(pk=pk)
-        updates = ReportFile.objects.filter(pk=pk)
-        updates.update(status=Status.RUNNING, progress=0, step=_("Démarrage"), error="")
+        # Every write is conditional: a job marked failed meanwhile (expire_stale) stays so.
+        updates = ReportFile.objects.filter(pk=pk, status__in=UNDER_WAY)
+        started = updates.update(
+            status=Status.RUNNING,
+            progress=0,
+            step=_("Démarrage"),
+            error="",
+            progressed_at=timezone.now(),
+        )
+        if not started:
+            return
 
         def progress(percent: int, step: str) -> None:
-            updates.update(progress=max(0, min(100, percent)), step=step[:200])
+            alive = updates.update(
+                progress=max(0, min(100, percent)), step=step[:200], progressed_at=timezone.now()
+            )
+            if not alive:
+                raise _Abandoned
 
         try:
             content = _builder(file.kind)(file.campaign, progress)
+        except _Abandoned:
+            logger.warning("ReportFile %s was marked failed while under way: abandoned", pk)
+            return
         except Exception as exc:  # a failed job says why, the process goes on
             logger.exception("Production of ReportFile %s failed", pk)
             updates.update(

@@ -123,6 +123,9 @@ class ReportFile(models.Model):
         verbose_name=_("demandé par"),
     )
     requested_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
+    # The job's last sign of life (its start, each step): a job silent for longer than the
+    # timeout has lost its process (audit/jobs.py), however long it has been running.
+    progressed_at = models.DateTimeField(_("dernière avancée le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
 
     organisation_path = "campaign__organisation"
