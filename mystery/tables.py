@@ -215,9 +215,14 @@ class EmailTable:
 def email_timings(
     campaign: Campaign, *, today: datetime.date | None = None
 ) -> tuple[EmailTiming, ...]:
-    """Every e-mail of the campaign with its deadline and delay, in sending order."""
+    """Every e-mail of the campaign with its deadline and delay, in sending order. An
+    e-mail still unanswered is judged at ``today``: by default the campaign's closing
+    day once it is closed (its report then reads the same whenever it is printed), else
+    the current day."""
     calendar = WorkingCalendar.for_departement(campaign.organisation.departement_code)
-    today = today or timezone.localdate()
+    if today is None:
+        closed = campaign.closed_at
+        today = timezone.localdate(closed) if closed is not None else timezone.localdate()
     days = campaign.mystery_working_days
     emails = MysteryEmail.objects.filter(campaign=campaign).select_related(
         "theme", "service", "mailbox", "logged_by"
