@@ -2,8 +2,8 @@
 
     .venv/bin/python -m bench.report_audit        # from the repository root; --help for options
 
-A fresh PostgreSQL database (``bench_report``), migrated. Two campaigns, measured in this
-process with the production settings:
+A fresh PostgreSQL database (``bench_report_audit``), migrated. Two campaigns, measured in
+this process with the production settings:
 
 1. the Charente demonstration (``survey.demo.load_demo``), closed: ``audit.pdf.render_pdf``
    and ``audit.evidence.build_pack``, several runs each (wall time and this process's CPU
@@ -11,6 +11,11 @@ process with the production settings:
 2. a campaign of 30,000 questionnaires generated as bench.indicators does (its functions,
    ``prepare`` and ``generate``: set-based SQL, roll-ups rebuilt), closed: the same, fewer
    runs.
+
+For each campaign, one more ``build_pack`` gives the time of each of its steps (from its
+progress reports) and the pack whose calculation matrix LibreOffice, when installed,
+recomputes (``soffice --convert-to csv``): how many indicators its formulas find equal to
+the application's k and n. The process's peak memory (RSS) is read after each campaign.
 
 Baseline, in the same run: a one-page PDF rendered by WeasyPrint with the report's own
 stylesheet and fetcher (fonts, CSS): the fixed cost of any PDF, which the report's time is
@@ -24,23 +29,32 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
 import io
+import itertools
+import resource
+import shutil
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench import harness
 from bench.indicators import _cpu_monitor, say
 from bench.indicators_data import generate, prepare
+from bench.report import number
 
 SECTION = "## Rapport PDF et dossier de preuves d'une campagne"
 REPORT = harness.ROOT / "docs" / "benchmarks.md"
 TARGET_DEMO_S = 3.0  # the demo's report (render_pdf)
+TARGET_PACK_S = 60.0  # the large campaign's evidence pack (build_pack)
 BASELINE_HTML = """<!doctype html><html lang="fr"><head><meta charset="utf-8">
 <link rel="stylesheet" href="{href}"></head><body><h1>Page de référence</h1>
 <p>Une page, la feuille de style et les polices du rapport : le coût fixe d'un PDF.</p>
@@ -71,11 +85,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--postgres", default=harness.DEFAULT_POSTGRES, help="serveur PostgreSQL")
     parser.add_argument(
-        "--database", default="bench_report", help="base créée puis supprimée (bench_…)"
+        "--database", default="bench_report_audit", help="base créée puis supprimée (bench_…)"
     )
     parser.add_argument("--timeout", type=int, default=900, help="secondes au plus en tout")
     parser.add_argument("--report", type=Path, default=REPORT, help="fichier des résultats")
     parser.add_argument("--no-report", action="store_true", help="n'écrire que sur la console")
+    parser.add_argument(
+        "--no-libreoffice", action="store_true", help="ne pas recalculer la matrice (LibreOffice)"
+    )
     args = parser.parse_args(argv)
     if args.size < 1 or args.runs < 1 or args.large_runs < 1 or args.jobs < 1:
         parser.error("--size, --runs, --large-runs, --jobs ≥ 1")
@@ -111,12 +128,26 @@ class Measure:
 
 
 @dataclass
+class Check:
+    """LibreOffice's recomputation of the matrix: indicators, those whose formulas give the
+    application's k and n, seconds taken; or why there is none."""
+
+    indicators: int = 0
+    concordant: int = 0
+    seconds: float = 0.0
+    missing: str = ""
+
+
+@dataclass
 class CampaignResult:
     label: str
     responses: int
     answers: int
     measures: list[Measure]
     cpu: dict[str, float]
+    steps: list[tuple[str, float]] = field(default_factory=list)  # build_pack, seconds
+    check: Check = field(default_factory=Check)
+    peak_mib: float = 0.0
 
 
 class _Capped(Exception):
@@ -225,7 +256,68 @@ def measure_campaign(
         )
     for m in measures:
         say(f"    {m.label} : médiane {m.median:.0f} ms, CPU {m.cpu:.0f} ms, {len(m.wall_ms)} runs")
-    return CampaignResult(label, responses, answers, measures, cpu.use)
+    result = CampaignResult(label, responses, answers, measures, cpu.use)
+    if measures[-1].interrupted:
+        result.check = Check(missing="dossier non produit")
+    else:
+        say(f"  {label} : build_pack, étape par étape")
+        pack, result.steps = pack_steps(campaign)
+        if args.no_libreoffice:
+            result.check = Check(missing="non demandée (--no-libreoffice)")
+        else:
+            say(f"  {label} : matrice recalculée par LibreOffice")
+            result.check = libreoffice_check(pack)
+            say(f"    {result.check.concordant}/{result.check.indicators} concordants")
+    result.peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def pack_steps(campaign: Any) -> tuple[bytes, list[tuple[str, float]]]:
+    """The pack, and the seconds each of its steps took (from a progress report to the
+    next; the last, "Terminé", has none)."""
+    from audit.evidence import build_pack
+
+    marks: list[tuple[str, float]] = []
+
+    def mark(percent: int, step: str) -> None:
+        marks.append((step, time.perf_counter()))
+
+    data = build_pack(campaign, mark)
+    return data, [(step, end - start) for (step, start), (_, end) in itertools.pairwise(marks)]
+
+
+def libreoffice_check(pack: bytes) -> Check:
+    """The matrix's "Indicateurs" sheet as LibreOffice computes it: how many rows say
+    ``concordance`` oui."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        return Check(missing="LibreOffice absent")
+    archive = zipfile.ZipFile(io.BytesIO(pack))
+    name = next(n for n in archive.namelist() if n.startswith("calculs/"))
+    with tempfile.TemporaryDirectory(prefix="bench_report_audit_lo_") as tmp:
+        folder = Path(tmp)
+        (folder / "matrice.xlsx").write_bytes(archive.read(name))
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation={(folder / 'profil').as_uri()}",
+                "--headless",
+                "--convert-to",
+                "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                "--outdir",
+                str(folder),
+                str(folder / "matrice.xlsx"),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        seconds = time.perf_counter() - started
+        with (folder / "matrice-Indicateurs.csv").open(encoding="utf-8") as file:
+            rows = list(csv.DictReader(file))
+    concordant = sum(1 for row in rows if row["concordance"] == "oui")
+    return Check(len(rows), concordant, seconds)
 
 
 def run(args: argparse.Namespace) -> tuple[list[CampaignResult], str, str]:
@@ -260,7 +352,7 @@ def run(args: argparse.Namespace) -> tuple[list[CampaignResult], str, str]:
         Campaign.objects.get(pk=layout.campaign_id).close()
         results.append(
             measure_campaign(
-                f"{args.size} questionnaires", layout.campaign_id, args.large_runs, args
+                f"{number(args.size, 0)} questionnaires", layout.campaign_id, args.large_runs, args
             )
         )
         postgres = harness.postgres_version(database_url)

@@ -9,11 +9,15 @@ run in the request (``AUDIT_JOBS_SYNC``).
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import io
 import json
+import shutil
+import subprocess
 import zipfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +28,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse as django_reverse
+from django.utils import timezone
+from openpyxl.utils import get_column_letter
 
 from audit import evidence, jobs
+from audit import matrix as matrix_module
 from audit.models import ReportFile
+from reports.indicators import compute
 from reports.remarks import tally
 from survey.demo import DemoResult, load_demo
-from survey.models import Campaign, Organisation, Role
+from survey.models import Campaign, Organisation, Response, Role
 from survey.services.exchange import export_rows
 from survey.spreadsheets import write_csv
 
@@ -89,6 +97,7 @@ def test_the_pack_holds_every_file(entries: dict[str, bytes]) -> None:
     assert sorted(entries) == [
         "MANIFEST.csv",
         "calculs/matrice-indicateurs-2016.xlsx",
+        "donnees/campagne-2016.json",
         "mysteres/appels-mysteres-2016.csv",
         "mysteres/appels-mysteres-2016.xlsx",
         "mysteres/courriels-mysteres-2016.csv",
@@ -129,9 +138,11 @@ def test_the_raw_answers_are_the_questionnaires_export(
         name = f"reponses/questionnaires-2016-{questionnaire.channel}"
 
         assert entries[f"{name}.csv"] == write_csv(header, rows)
-        sheet = openpyxl.load_workbook(io.BytesIO(entries[f"{name}.xlsx"])).active
-        assert sheet is not None
-        assert sheet.max_row == len(rows) + 1
+        book = openpyxl.load_workbook(io.BytesIO(entries[f"{name}.xlsx"]))
+        assert book.sheetnames == ["Réponses"]
+        cells = list(book["Réponses"].iter_rows(values_only=True))
+        assert list(cells[0]) == header
+        assert [[value or "" for value in row] for row in cells[1:]] == rows
 
 
 def test_the_mystery_logs_are_there(entries: dict[str, bytes]) -> None:
@@ -139,44 +150,214 @@ def test_the_mystery_logs_are_there(entries: dict[str, bytes]) -> None:
 
     assert len(calls) - 1 == 23  # the demo's calls, as the report counts them
     assert len(_csv(entries["mysteres/courriels-mysteres-2016.csv"])) > 1
+    book = openpyxl.load_workbook(io.BytesIO(entries["mysteres/appels-mysteres-2016.xlsx"]))
+    assert book.sheetnames == ["Appels mystères"]
+    assert book["Appels mystères"].max_row == len(calls)
 
 
-def _matrix(entries: dict[str, bytes]) -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
-    book = openpyxl.load_workbook(io.BytesIO(entries["calculs/matrice-indicateurs-2016.xlsx"]))
-    header, *rows = list(book["Indicateurs"].iter_rows(values_only=True))
-    counted = list(book["Réponses comptées"].iter_rows(values_only=True))
-    return [dict(zip(header, row, strict=True)) for row in rows], counted
+# --- the calculation matrix --------------------------------------------------------------------
+
+MATRIX = "calculs/matrice-indicateurs-2016.xlsx"
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+needs_libreoffice = pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice (soffice) absent : formules non recalculées"
+)
 
 
-def test_the_matrix_has_the_overall_hall_satisfaction_with_the_demo_s_k_and_n(
-    entries: dict[str, bytes],
+@dataclass
+class Matrix:
+    indicators: list[dict[str, Any]]  # by column title
+    answers: list[dict[str, Any]]
+    answer_columns: list[str]
+    communes: list[dict[str, Any]]
+
+    def indicator(self, question: str, indicator: str, nature: str = "") -> dict[str, Any]:
+        (row,) = [
+            r
+            for r in self.indicators
+            if r["code_question"] == question
+            and r["indicateur"] == indicator
+            and r["nature"] == (nature or r["nature"])
+        ]
+        return row
+
+    def letter(self, column: str) -> str:
+        return get_column_letter(self.answer_columns.index(column) + 1)
+
+
+def _records(sheet: Any) -> tuple[list[str], list[dict[str, Any]]]:
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    return list(header), [dict(zip(header, row, strict=True)) for row in rows]
+
+
+@pytest.fixture(scope="module")
+def matrix(entries: dict[str, bytes]) -> Matrix:
+    book = openpyxl.load_workbook(io.BytesIO(entries[MATRIX]))
+    assert book.sheetnames == ["Notice", "Indicateurs", "Réponses", "Communes"]
+    _, indicators = _records(book["Indicateurs"])
+    columns, answers = _records(book["Réponses"])
+    _, communes = _records(book["Communes"])
+    return Matrix(indicators, answers, columns, communes)
+
+
+def test_the_matrix_gives_the_overall_hall_satisfaction_with_the_formulas_that_recount_it(
+    matrix: Matrix,
 ) -> None:
     published = next(
         f
         for f in FIGURES["figures"]
         if f["question"] == "hall_satisfaction_globale" and f["choice"] == "favourable"
     )
-    indicators, counted = _matrix(entries)
-    row = next(
-        r
-        for r in indicators
-        if r["code_question"] == "hall_satisfaction_globale" and r["indicateur"] == "favourable"
-    )
+    row = matrix.indicator("hall_satisfaction_globale", "favourable")
+    cells = f"'Réponses'!${matrix.letter('hall_satisfaction_globale')}$2:$"
+    cells += f"{matrix.letter('hall_satisfaction_globale')}$267"  # 266 questionnaires
 
     assert (row["numerateur_k"], row["base_n"]) == (published["k"], published["n"]) == (199, 216)
     assert row["taux_pct"] == pytest.approx(100 * 199 / 216, abs=1e-3)
     assert row["ic95_bas_pct"] < row["taux_pct"] < row["ic95_haut_pct"]
-    assert row["reponses_listees"] == 199
-    listed = [c for c in counted if c[0] == "hall_satisfaction_globale" and c[1] == "favourable"]
-    assert len(listed) == 199
-    assert {c[2] for c in listed} == {"tres_satisfaisant", "satisfaisant"}
+    assert row["excel_k"] == (
+        f'=COUNTIF({cells},"tres_satisfaisant")+COUNTIF({cells},"satisfaisant")'
+    )
+    assert row["excel_n"].startswith(f'=COUNTIF({cells},"tres_satisfaisant")+')
+    assert row["excel_n"].count("COUNTIF") == 4  # the four choices inside the base
+    assert "sans_reponse" not in row["excel_n"]
+    assert row["concordance"] == '=IF(AND(J{0}=H{0},K{0}=I{0}),"oui","NON")'.format(
+        matrix.indicators.index(row) + 2
+    )
 
 
-def test_every_numerator_is_listed_answer_by_answer(entries: dict[str, bytes]) -> None:
-    indicators, _ = _matrix(entries)
+SATISFACTION_IN_BASE = {
+    "tres_satisfaisant",
+    "satisfaisant",
+    "peu_satisfaisant",
+    "pas_du_tout_satisfaisant",
+}
 
-    assert len(indicators) > 100
-    assert all(r["reponses_listees"] == r["numerateur_k"] for r in indicators)
+
+def test_the_answers_sheet_recounts_the_application_s_figures(matrix: Matrix) -> None:
+    answers = [r["hall_satisfaction_globale"] for r in matrix.answers]
+    ticked = [r["info_source:internet"] for r in matrix.answers]
+    internet = matrix.indicator("info_source", "internet", "choix")
+    group = matrix.indicator("info_source", "internet", "regroupement")
+
+    assert len(matrix.answers) == 266  # every questionnaire counted, one row each
+    assert answers.count("tres_satisfaisant") + answers.count("satisfaisant") == 199
+    assert sum(a in SATISFACTION_IN_BASE for a in answers) == 216  # "sans réponse" left out
+    assert sum(t or 0 for t in ticked) == internet["numerateur_k"] == 42
+    assert set(ticked) == {None, 0, 1}  # not answered, not ticked, ticked
+    col = matrix.letter("info_source:internet")
+    assert internet["excel_k"] == f"=SUM('Réponses'!${col}$2:${col}$267)"
+    assert group["excel_k"].startswith(f"=MIN(SUM('Réponses'!${col}$2:${col}$267),SUMPRODUCT(")
+
+
+def test_the_communes_are_grouped_by_arrondissement_and_by_epci(
+    matrix: Matrix, campaign: Campaign
+) -> None:
+    indicators = compute(campaign)
+    arrondissement = indicators.arrondissements[0]
+    epci = indicators.epcis[0]
+    code = arrondissement.code.removeprefix("arrondissement_")
+    row = matrix.indicator("profil_commune", arrondissement.code)
+    given = [r for r in matrix.answers if r["profil_commune"]]
+
+    assert (row["numerateur_k"], row["base_n"]) == (arrondissement.rate.k, arrondissement.rate.n)
+    assert row["libelle"] == arrondissement.name
+    assert sum(r["profil_commune:arrondissement"] == code for r in given) == arrondissement.rate.k
+    assert len(given) == arrondissement.rate.n
+    assert matrix.indicator("profil_commune", epci.code)["numerateur_k"] == epci.rate.k
+    outside = matrix.indicator("profil_commune", "hors_departement")
+    assert outside["numerateur_k"] == indicators.outside_departement.k
+    assert {c["code_insee"] for c in matrix.communes} == {
+        r["profil_commune"] for r in given if not r["profil_commune"].startswith("hors:")
+    }
+
+
+def test_every_question_s_choices_have_a_row(matrix: Matrix, campaign: Campaign) -> None:
+    indicators = compute(campaign)
+    expected = sum(
+        len(q.shares) + (q.favourable is not None) for q in indicators.questions.values()
+    )
+    places = len(indicators.arrondissements) + len(indicators.epcis) + 1
+    channels = len(indicators.by_channel)
+
+    assert len(matrix.indicators) == channels + expected + places > 200
+
+
+@needs_libreoffice
+def test_libreoffice_recomputes_every_k_and_n(entries: dict[str, bytes], tmp_path: Path) -> None:
+    rows = _recalculated(entries[MATRIX], tmp_path)
+
+    assert len(rows) > 200
+    assert [r for r in rows if r["concordance"] != "oui"] == []
+    assert all(r["excel_k"] == r["numerateur_k"] for r in rows)
+
+
+@needs_libreoffice
+def test_beyond_a_sheet_s_rows_the_answers_go_on_and_the_formulas_add_the_sheets_up(
+    campaign: Campaign, tmp_path: Path
+) -> None:
+    sheets = matrix_module.calculation_matrix(campaign, sheet_rows=101)
+    data = evidence.write_workbook(sheets, evidence.pack_moment(campaign))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+
+    assert book.sheetnames[2:] == ["Réponses", "Réponses (2)", "Réponses (3)", "Communes"]
+    assert [book[t].max_row for t in book.sheetnames[2:5]] == [101, 101, 67]
+    rows = _recalculated(data, tmp_path)
+    assert [r for r in rows if r["concordance"] != "oui"] == []
+
+
+def _recalculated(data: bytes, folder: Path) -> list[dict[str, str]]:
+    """The "Indicateurs" sheet as LibreOffice computes it (its own profile, so that it
+    runs beside another LibreOffice)."""
+    assert SOFFICE is not None
+    source = folder / "matrice.xlsx"
+    source.write_bytes(data)
+    every_sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={(folder / 'profil').as_uri()}",
+            "--headless",
+            "--convert-to",
+            every_sheet,
+            "--outdir",
+            str(folder),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    with (folder / "matrice-Indicateurs.csv").open(encoding="utf-8") as file:
+        return list(csv.DictReader(file))
+
+
+def test_a_voided_questionnaire_is_left_out_of_the_answers(campaign: Campaign) -> None:
+    voided = Response.objects.filter(campaign=campaign).order_by("pk")[3]
+    Response.objects.filter(pk=voided.pk).update(voided_at=timezone.now())
+
+    sheets = matrix_module.calculation_matrix(campaign)
+    (answers,) = [s for s in sheets if s.title == "Réponses"]
+    uuids = [row[0] for row in answers.rows]
+
+    assert len(uuids) == 265
+    assert str(voided.uuid) not in uuids
+
+
+MOMENT = datetime.datetime.combine(datetime.date(2016, 10, 28), datetime.time())
+
+
+def test_a_text_starting_with_equals_stays_a_text_and_formulas_stay_formulas() -> None:
+    sheet = matrix_module.Sheet(
+        "Feuille", ["a", "b", "c"], [["=1+1", matrix_module.Formula("1+1"), 2.5]]
+    )
+    data = evidence.write_workbook([sheet], MOMENT)
+    cells = openpyxl.load_workbook(io.BytesIO(data))["Feuille"]
+
+    assert (cells["A2"].value, cells["A2"].data_type) == ("=1+1", "s")
+    assert (cells["B2"].value, cells["B2"].data_type) == ("=1+1", "f")
+    assert cells["C2"].value == 2.5
+    assert evidence.write_workbook([sheet], MOMENT) == data
 
 
 def test_the_coded_remarks_give_their_questionnaire_and_codes(

@@ -3,7 +3,7 @@
 
 The demo (Charente 2016) is loaded once for the module, with commentary edited, actions of
 2016 and 2015, a voided questionnaire and one whose start is unknown, then closed; its pack
-is built once (a few seconds) with the snapshot added as ``build_pack`` will add it. Each
+is built once (a few seconds) by ``build_pack``, snapshot included. Each
 reproduction restores the pack into a scratch SQLite database in a child process (about
 5 s, whatever the database of the tests).
 """
@@ -109,14 +109,12 @@ def campaign(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Campaign]
 
 @pytest.fixture(scope="module")
 def files(campaign: Campaign, django_db_blocker: Any) -> dict[str, bytes]:
-    """The pack's files as ``build_pack`` will make them: its own, and the snapshot."""
+    """The files of the pack ``build_pack`` makes, its manifest aside."""
     with django_db_blocker.unblock():
         pack = evidence.build_pack(campaign)
-        data = snapshot.dump(campaign)
     archive = zipfile.ZipFile(io.BytesIO(pack))
     found = {name: archive.read(name) for name in archive.namelist()}
     del found[evidence.MANIFEST]
-    found[snapshot.snapshot_name(campaign.year)] = data
     return found
 
 
@@ -257,7 +255,6 @@ def test_a_report_compared_with_the_previous_campaign_s_answers_is_reproduced(
     archive = zipfile.ZipFile(io.BytesIO(evidence.build_pack(campaign)))
     files = {name: archive.read(name) for name in archive.namelist()}
     del files[evidence.MANIFEST]
-    files[snapshot.snapshot_name(2016)] = snapshot.dump(campaign)
     assert json.loads(files["donnees/campagne-2016.json"])["previous_campaign"]["tallies"]["rows"]
 
     pdf = files["rapport/rapport-enquete-prefecture-de-la-gironde-2016.pdf"]
