@@ -1,7 +1,7 @@
 """JSON endpoints of the entry pages: questionnaire definition, communes, submission.
 
 They answer the tablet's script, including replays from its offline queue; errors are
-JSON with French messages keyed by question code.
+JSON with messages keyed by question code, in the user's language (French by default).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import access
@@ -117,7 +118,12 @@ def _parse_time(payload: dict[str, Any], key: str) -> datetime.datetime | None:
     parsed = parse_datetime(str(raw)) if isinstance(raw, str) else None
     if parsed is None or parsed.tzinfo is None:
         raise ValidationError(
-            {key: [f"Date et heure illisibles : {raw!r} (format ISO 8601 avec fuseau)."]}
+            {
+                key: [
+                    _("Date et heure illisibles : %(value)s (format ISO 8601 avec fuseau).")
+                    % {"value": repr(raw)}
+                ]
+            }
         )
     return parsed
 
@@ -131,11 +137,11 @@ def submit(request: HttpRequest) -> JsonResponse:
         if not isinstance(payload, dict):
             raise ValueError
     except ValueError:
-        return _error(400, {NON_FIELD: ["Requête illisible : un objet JSON est attendu."]})
+        return _error(400, {NON_FIELD: [_("Requête illisible : un objet JSON est attendu.")]})
     try:
         client_uuid = uuid.UUID(str(payload.get("uuid", "")))
     except ValueError:
-        return _error(400, {"uuid": ["Identifiant de questionnaire manquant ou illisible."]})
+        return _error(400, {"uuid": [_("Identifiant de questionnaire manquant ou illisible.")]})
     questionnaire = access.get_scoped_or_404(
         Questionnaire.objects.select_related("campaign"),
         request.user,
@@ -148,10 +154,12 @@ def submit(request: HttpRequest) -> JsonResponse:
     )
     mode = payload.get("mode") or EntryMode.TABLET
     if mode not in {EntryMode.TABLET, EntryMode.PHONE, EntryMode.PAPER}:
-        return _error(400, {"mode": [f"Mode de saisie inconnu : {mode!r}."]})
+        return _error(
+            400, {"mode": [_("Mode de saisie inconnu : %(mode)s.") % {"mode": repr(mode)}]}
+        )
     answers = payload.get("answers")
     if not isinstance(answers, dict):
-        return _error(400, {"answers": ["Les réponses doivent être un objet JSON."]})
+        return _error(400, {"answers": [_("Les réponses doivent être un objet JSON.")]})
     try:
         response, created = submit_response(
             Submission(

@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -39,7 +39,7 @@ MAX_ERRORS = 500
 # A cell starting with one of these is a formula for a spreadsheet opening a CSV file:
 # written with a leading apostrophe, which the import removes.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-UNREADABLE = "Fichier illisible : enregistrez-le de nouveau au format CSV ou XLSX."
+UNREADABLE = gettext_noop("Fichier illisible : enregistrez-le de nouveau au format CSV ou XLSX.")
 
 # What a yes/no cell may hold, once folded (see ``fold``); exports write oui or non.
 BOOLEANS = {"oui": True, "o": True, "vrai": True, "true": True, "1": True}
@@ -55,8 +55,16 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"ligne {self.line}" + (f", colonne {self.column}" if self.column else "")
-        return f"{where} : {self.message}"
+        if self.column:
+            return gettext("ligne %(line)s, colonne %(column)s : %(message)s") % {
+                "line": self.line,
+                "column": self.column,
+                "message": self.message,
+            }
+        return gettext("ligne %(line)s : %(message)s") % {
+            "line": self.line,
+            "message": self.message,
+        }
 
 
 class ImportRefused(ValidationError):
@@ -136,26 +144,39 @@ def read_table(file: File[Any], *, max_rows: int = MAX_ROWS) -> list[Row]:
         table = _xlsx_cells(data)
     else:
         extension = name.rsplit(".", 1)[-1] if "." in name else ""
+        if extension:
+            raise ValidationError(
+                gettext(
+                    "Format non pris en charge (.%(extension)s) : enregistrez le fichier au "
+                    "format CSV ou XLSX."
+                )
+                % {"extension": extension}
+            )
         raise ValidationError(
-            f"Format non pris en charge{f' (.{extension})' if extension else ''} : "
-            "enregistrez le fichier au format CSV ou XLSX."
+            gettext("Format non pris en charge : enregistrez le fichier au format CSV ou XLSX.")
         )
     while table and not any(cell.strip() for cell in table[-1]):
         table.pop()
     if not table:
-        raise ValidationError("Le fichier est vide.")
+        raise ValidationError(gettext("Le fichier est vide."))
     if len(table) > max_rows + 1:
         raise ValidationError(
-            f"Le fichier dépasse {max_rows} lignes : découpez-le en plusieurs fichiers."
+            gettext("Le fichier dépasse %(max)s lignes : découpez-le en plusieurs fichiers.")
+            % {"max": max_rows}
         )
     header = [title.strip().lower() for title in table[0]]
     kept = [i for i, title in enumerate(header) if title]
     for i, title in enumerate(header):
         if not title and any(i < len(row) and row[i].strip() for row in table[1:]):
-            raise ValidationError(f"La colonne {i + 1} a des valeurs mais pas de titre.")
+            raise ValidationError(
+                gettext("La colonne %(number)s a des valeurs mais pas de titre.")
+                % {"number": i + 1}
+            )
     doubles = sorted({header[i] for i in kept if header.count(header[i]) > 1})
     if doubles:
-        raise ValidationError(f"Colonnes en double : {', '.join(doubles)}.")
+        raise ValidationError(
+            gettext("Colonnes en double : %(columns)s.") % {"columns": ", ".join(doubles)}
+        )
     return [
         {header[i]: undefuse(row[i]) if i < len(row) else "" for i in kept} for row in table[1:]
     ]
@@ -168,14 +189,14 @@ def undefuse(cell: str) -> str:
 
 def _csv_cells(data: bytes) -> list[list[str]]:
     if b"\x00" in data:
-        raise ValidationError(UNREADABLE)
+        raise ValidationError(gettext(UNREADABLE))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:  # Excel's "CSV (séparateur : point-virgule)" on Windows
             text = data.decode("cp1252")
         except UnicodeDecodeError:
-            raise ValidationError(UNREADABLE) from None
+            raise ValidationError(gettext(UNREADABLE)) from None
     first_line = text.split("\n", 1)[0]
     try:
         delimiter = csv.Sniffer().sniff(first_line, delimiters=";,").delimiter
@@ -184,19 +205,19 @@ def _csv_cells(data: bytes) -> list[list[str]]:
     try:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error:
-        raise ValidationError(UNREADABLE) from None
+        raise ValidationError(gettext(UNREADABLE)) from None
 
 
 def _xlsx_cells(data: bytes) -> list[list[str]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # a damaged or foreign file raises any of a dozen kinds
-        raise ValidationError(UNREADABLE) from None
+        raise ValidationError(gettext(UNREADABLE)) from None
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
         return [[_cell_text(value) for value in row] for row in rows]
     except Exception:
-        raise ValidationError(UNREADABLE) from None
+        raise ValidationError(gettext(UNREADABLE)) from None
     finally:
         workbook.close()
 

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from reports.tallies import answer_counts, apply
@@ -42,7 +43,7 @@ def check_correctable(response: Response) -> None:
     response.campaign.check_editable()
     if response.voided_at is not None:
         raise ValidationError(
-            {NON_FIELD: ["Ce questionnaire est annulé : rétablissez-le avant de le corriger."]}
+            {NON_FIELD: [_("Ce questionnaire est annulé : rétablissez-le avant de le corriger.")]}
         )
 
 
@@ -59,7 +60,7 @@ def correct_response(
     and stores nothing if the questionnaire is invalid, the campaign closed or the
     response voided.
     """
-    reason = _required_reason(reason, "Indiquez le motif de la correction.")
+    reason = _required_reason(reason, _("Indiquez le motif de la correction."))
     response = _locked(response)
     check_correctable(response)
     rows = build_answers(QuestionnaireSpec.load(response.questionnaire), answers)
@@ -94,11 +95,11 @@ def correct_response(
 def void_response(response: Response, *, user: AbstractBaseUser, reason: str) -> Response:
     """Take ``response`` out of every indicator; its answers stay, readable and restorable.
     Saving ``voided_at`` takes it out of the tallies too, in this transaction."""
-    reason = _required_reason(reason, "Indiquez le motif de l'annulation.")
+    reason = _required_reason(reason, _("Indiquez le motif de l'annulation."))
     response = _locked(response)
     response.campaign.check_editable()
     if response.voided_at is not None:
-        raise ValidationError({NON_FIELD: ["Ce questionnaire est déjà annulé."]})
+        raise ValidationError({NON_FIELD: [_("Ce questionnaire est déjà annulé.")]})
     response.voided_at = timezone.now()
     response.voided_by_id = user.pk
     response.void_reason = reason
@@ -111,11 +112,11 @@ def void_response(response: Response, *, user: AbstractBaseUser, reason: str) ->
 def restore_response(response: Response, *, user: AbstractBaseUser, reason: str) -> Response:
     """Bring a voided ``response`` back into the indicators (and into the tallies, by
     saving ``voided_at``). The void reason stays in the history."""
-    reason = _required_reason(reason, "Indiquez le motif du rétablissement.")
+    reason = _required_reason(reason, _("Indiquez le motif du rétablissement."))
     response = _locked(response)
     response.campaign.check_editable()
     if response.voided_at is None:
-        raise ValidationError({NON_FIELD: ["Ce questionnaire n'est pas annulé."]})
+        raise ValidationError({NON_FIELD: [_("Ce questionnaire n'est pas annulé.")]})
     response.voided_at = None
     response.voided_by_id = None
     response.void_reason = ""

@@ -2,8 +2,8 @@
 question code. The format is described in docs/formats.md.
 
 An import is all or nothing: every row goes through the entry validation (``build_answers``)
-before anything is written, so a file is refused for the same reasons, with the same French
-messages, as a questionnaire typed on a tablet.
+before anything is written, so a file is refused for the same reasons, with the same
+messages (in the user's language), as a questionnaire typed on a tablet.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from reports.tallies import tally_responses
@@ -155,7 +156,7 @@ def import_responses(
     campaign.check_accepts_responses()
     lines = [(i + 2, row) for i, row in enumerate(rows) if any(v.strip() for v in row.values())]
     if not lines:
-        raise ValidationError("Le fichier ne contient aucun questionnaire.")
+        raise ValidationError(gettext("Le fichier ne contient aucun questionnaire."))
     spec = QuestionnaireSpec.load(questionnaire)
     columns = dict.fromkeys(column for _, row in lines for column in row)
     unknown = [c for c in columns if c not in META_COLUMNS and c not in spec.by_code]
@@ -165,12 +166,19 @@ def import_responses(
                 RowError(
                     1,
                     c,
-                    "ni une colonne commune (uuid, site…) ni une question de ce "
-                    f"questionnaire ({questionnaire.title}).",
+                    gettext(
+                        "ni une colonne commune (uuid, site…) ni une question de ce "
+                        "questionnaire (%(title)s)."
+                    )
+                    % {"title": questionnaire.title},
                 )
                 for c in unknown
             ]
-            + ([] if "site" in columns else [RowError(1, "site", "colonne obligatoire absente.")])
+            + (
+                []
+                if "site" in columns
+                else [RowError(1, "site", gettext("colonne obligatoire absente."))]
+            )
         )
     reader = _RowReader(questionnaire, spec, lines, user)
     for line, row in lines:
@@ -192,8 +200,10 @@ def import_responses(
             tally_responses(reader.responses)
     except IntegrityError:
         raise ValidationError(
-            "Un questionnaire de ce fichier a été enregistré par ailleurs pendant l'import : "
-            "rien n'a été importé. Recommencez l'import."
+            gettext(
+                "Un questionnaire de ce fichier a été enregistré par ailleurs pendant "
+                "l'import : rien n'a été importé. Recommencez l'import."
+            )
         ) from None
     return ImportResult(
         created=len(reader.responses),
@@ -248,38 +258,55 @@ class _RowReader:
 
         key = parse_uuid(cell.get("uuid", "")) if cell.get("uuid") else uuid_module.uuid4()
         if key is None:
-            error("uuid", f"« {cell['uuid']} » n'est pas un identifiant lisible.")
+            error(
+                "uuid",
+                gettext("« %(value)s » n'est pas un identifiant lisible.")
+                % {"value": cell["uuid"]},
+            )
         elif key in self.stored:
             if self.stored[key] == self.questionnaire.pk:
                 self.already_present += 1
                 return
-            error("uuid", "Cet identifiant est déjà pris par un autre questionnaire.")
+            error("uuid", gettext("Cet identifiant est déjà pris par un autre questionnaire."))
         elif key in self.seen:
-            error("uuid", f"le même identifiant figure déjà ligne {self.seen[key]}.")
+            error(
+                "uuid",
+                gettext("le même identifiant figure déjà ligne %(line)s.")
+                % {"line": self.seen[key]},
+            )
         else:
             self.seen[key] = line
         channel = cell.get("canal", "")
         if channel and channel != self.questionnaire.channel:
-            expected = self.questionnaire.channel
-            error("canal", f"« {channel} » : ce questionnaire est celui du canal {expected}.")
+            error(
+                "canal",
+                gettext("« %(value)s » : ce questionnaire est celui du canal %(channel)s.")
+                % {"value": channel, "channel": self.questionnaire.channel},
+            )
         if cell.get("annule"):
             error(
                 "annule",
-                "un questionnaire annulé n'est pas importé : retirez la ligne du fichier "
-                "(ou videz la cellule si ce questionnaire doit être compté).",
+                gettext(
+                    "un questionnaire annulé n'est pas importé : retirez la ligne du fichier "
+                    "(ou videz la cellule si ce questionnaire doit être compté)."
+                ),
             )
         site = self.sites.get(cell.get("site", "").casefold())
         if site is None:
             error(
                 "site",
-                f"« {cell.get('site', '')} » n'est pas un site de l'organisation"
+                gettext("« %(value)s » n'est pas un site de l'organisation")
+                % {"value": cell["site"]}
                 if cell.get("site")
-                else "le site est obligatoire.",
+                else gettext("le site est obligatoire."),
             )
         started = self._moment(cell, "recueilli_le", error)
         submitted = self._moment(cell, "envoye_le", error) or started or self.now
         if started and submitted and started > submitted:
-            error("recueilli_le", "le questionnaire commence après son envoi (envoye_le).")
+            error(
+                "recueilli_le",
+                gettext("le questionnaire commence après son envoi (envoye_le)."),
+            )
         name = cell.get("enqueteur", "")
         interviewer = self.members.get(name, self.user)
         if name and name not in self.members:
@@ -337,7 +364,10 @@ class _RowReader:
         if moment is None:
             error(
                 column,
-                f"« {raw} » n'est pas une date lisible : écrivez par exemple 2016-10-10, "
-                "2016-10-10T09:30 ou 10/10/2016 09:30.",
+                gettext(
+                    "« %(value)s » n'est pas une date lisible : écrivez par exemple "
+                    "2016-10-10, 2016-10-10T09:30 ou 10/10/2016 09:30."
+                )
+                % {"value": raw},
             )
         return moment

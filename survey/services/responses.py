@@ -1,7 +1,8 @@
 """Submitting a filled questionnaire: validation that mirrors the skip logic, stored once.
 
 The same validation serves the tablet, the phone, paper entry and file imports, so that a
-questionnaire refused on one path is refused on every path, with the same French message.
+questionnaire refused on one path is refused on every path, with the same message (French,
+or English when the user chose it: the messages are translated when raised).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from reports.tallies import tally_responses
 from survey.communes import forget_communes, known_insee_codes
@@ -98,7 +100,9 @@ class Submission:
 
 
 def _label(question: Question) -> str:
-    return f"Q{question.number}" if question.number else f"« {question.text} »"
+    if question.number:
+        return f"Q{question.number}"
+    return _("« %(text)s »") % {"text": question.text}
 
 
 def _is_blank(value: Any) -> bool:
@@ -117,7 +121,10 @@ def build_answers(spec: QuestionnaireSpec, answers: Mapping[str, Any]) -> list[A
     errors: dict[str, list[str]] = {}
     unknown = sorted(code for code in answers if code not in spec.by_code)
     if unknown:
-        errors[NON_FIELD] = [f"Question inconnue dans ce questionnaire : {', '.join(unknown)}."]
+        errors[NON_FIELD] = [
+            _("Question inconnue dans ce questionnaire : %(codes)s.")
+            % {"codes": ", ".join(unknown)}
+        ]
     given: dict[str, set[str]] = {}
     rows: list[Answer] = []
     communes = _communes_named(spec, answers)
@@ -129,14 +136,23 @@ def build_answers(spec: QuestionnaireSpec, answers: Mapping[str, Any]) -> list[A
                 condition = question.condition_question
                 assert condition is not None
                 errors[question.code] = [
-                    f"{_label(question)} n'est posée que si la réponse à "
-                    f"{_label(condition)} est : {', '.join(question.condition_labels())}. "
-                    "Retirez cette réponse ou corrigez la réponse dont elle dépend."
+                    _(
+                        "%(question)s n'est posée que si la réponse à %(condition)s est : "
+                        "%(answers)s. Retirez cette réponse ou corrigez la réponse dont elle "
+                        "dépend."
+                    )
+                    % {
+                        "question": _label(question),
+                        "condition": _label(condition),
+                        "answers": ", ".join(question.condition_labels()),
+                    }
                 ]
             continue
         if _is_blank(value):
             if question.required:
-                errors[question.code] = [f"{_label(question)} : réponse obligatoire."]
+                errors[question.code] = [
+                    _("%(question)s : réponse obligatoire.") % {"question": _label(question)}
+                ]
             continue
         try:
             new_rows = _rows_for(spec, question, value, communes)
@@ -170,22 +186,29 @@ def _rows_for(
     kind = question.kind
     if kind == QuestionKind.FREE_TEXT:
         if not isinstance(value, str):
-            raise ValidationError("Un texte est attendu.")
+            raise ValidationError(_("Un texte est attendu."))
         return [Answer(question_id=question.pk, text=value.strip())]
     if kind == QuestionKind.COMMUNE:
         return [_commune_row(question, value, communes)]
     choices = spec.choices[question.pk]
     codes = value if kind == QuestionKind.MULTIPLE else [value]
     if not isinstance(codes, list) or not all(isinstance(code, str) for code in codes):
-        expected = "une liste de choix" if kind == QuestionKind.MULTIPLE else "un choix"
-        raise ValidationError(f"Réponse illisible : {expected} est attendu.")
+        raise ValidationError(
+            _("Réponse illisible : une liste de choix est attendu.")
+            if kind == QuestionKind.MULTIPLE
+            else _("Réponse illisible : un choix est attendu.")
+        )
     if len(set(codes)) != len(codes):
-        raise ValidationError("Le même choix est donné deux fois.")
+        raise ValidationError(_("Le même choix est donné deux fois."))
     foreign = [code for code in codes if code not in choices]
     if foreign:
         raise ValidationError(
-            f"« {', '.join(foreign)} » n'est pas un choix de {_label(question)}. "
-            f"Choix possibles : {', '.join(choices)}."
+            _("« %(given)s » n'est pas un choix de %(question)s. Choix possibles : %(choices)s.")
+            % {
+                "given": ", ".join(foreign),
+                "question": _label(question),
+                "choices": ", ".join(choices),
+            }
         )
     return [Answer(question_id=question.pk, choice_id=choices[code].pk) for code in codes]
 
@@ -195,14 +218,17 @@ def _commune_row(question: Question, value: Any, communes: set[str]) -> Answer:
         code = str(value["insee"])
         if code not in communes:
             raise ValidationError(
-                f"Commune inconnue (code INSEE {value['insee']}). Choisissez-la dans la liste, "
-                "ou saisissez-la comme commune hors du département."
+                _(
+                    "Commune inconnue (code INSEE %(code)s). Choisissez-la dans la liste, "
+                    "ou saisissez-la comme commune hors du département."
+                )
+                % {"code": value["insee"]}
             )
         return Answer(question_id=question.pk, commune_id=code)  # the code is its key
     outside = value.get("outside") if isinstance(value, dict) else None
     if isinstance(outside, str) and outside.strip():
         return Answer(question_id=question.pk, text=outside.strip())
-    raise ValidationError("Commune illisible : choisissez-la dans la liste.")
+    raise ValidationError(_("Commune illisible : choisissez-la dans la liste."))
 
 
 def _stored(submission: Submission) -> Response | None:
@@ -210,7 +236,7 @@ def _stored(submission: Submission) -> Response | None:
     existing = Response.objects.filter(uuid=submission.uuid).first()
     if existing is not None and existing.questionnaire_id != submission.questionnaire.pk:
         raise ValidationError(
-            {NON_FIELD: ["Cet identifiant est déjà pris par un autre questionnaire."]}
+            {NON_FIELD: [_("Cet identifiant est déjà pris par un autre questionnaire.")]}
         )
     return existing
 
@@ -251,12 +277,12 @@ def _insert(submission: Submission, spec: QuestionnaireSpec | None) -> Response:
     one INSERT … SELECT … ON CONFLICT: reports/tallies.py) and the transaction."""
     if submission.site.organisation_id != submission.questionnaire.campaign.organisation_id:
         raise ValidationError(
-            {"site": ["Ce site n'appartient pas à l'organisation de la campagne."]}
+            {"site": [_("Ce site n'appartient pas à l'organisation de la campagne.")]}
         )
     started, submitted = submission.started_at, submission.submitted_at
     if started is not None and submitted is not None and started > submitted:
         raise ValidationError(
-            {NON_FIELD: ["L'heure de début du questionnaire est postérieure à son envoi."]}
+            {NON_FIELD: [_("L'heure de début du questionnaire est postérieure à son envoi.")]}
         )
     spec = spec or QuestionnaireSpec.cached(submission.questionnaire)
     rows = build_answers(spec, submission.answers)
