@@ -292,6 +292,9 @@ TALLY_KEY = (
 )
 
 
+TALLY_SUMMARY = -1  # AnswerTally.SUMMARY
+
+
 class AnswerTally(models.Model):
     """How many counted questionnaires gave one answer, per cell of the dashboard's filters.
 
@@ -324,7 +327,7 @@ class AnswerTally(models.Model):
 
     RESPONSES = 0
     NO_INTERVIEWER = 0
-    SUMMARY = -1  # site_id and interviewer_id of a channel's summary cell
+    SUMMARY = TALLY_SUMMARY  # site_id and interviewer_id of a channel's summary cell
     SUMMARY_DAY = datetime.date.min  # its day: a constant, never a collection day
 
     campaign = models.ForeignKey(
@@ -348,6 +351,15 @@ class AnswerTally(models.Model):
         verbose_name_plural = _("effectifs des réponses")
         constraints = [
             models.UniqueConstraint(fields=list(TALLY_KEY), name="answer_tally_key"),
+        ]
+        indexes = [
+            # The summary cells alone: what a figure without a site, week or interviewer
+            # filter reads, without walking the campaign's detailed cells in the key.
+            models.Index(
+                fields=["campaign", "question_id", "channel"],
+                condition=models.Q(site_id=TALLY_SUMMARY),
+                name="answer_tally_summary",
+            ),
         ]
 
     def __str__(self) -> str:

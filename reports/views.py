@@ -16,10 +16,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from survey import access
-from survey.models import CHOICE_KINDS, SCALE_KINDS, Campaign, Channel, Polarity, Response, Site
+from survey.models import CHOICE_KINDS, SCALE_KINDS, Campaign, Channel, Polarity, Site
 
 from . import charts
 from .indicators import Filter, Indicators, QuestionResult, compute
+from .models import AnswerTally
 from .web import monthly_series
 
 
@@ -61,9 +62,13 @@ class FilterForm(forms.Form):
         ]
         interviewer = self.fields["enqueteur"]
         assert isinstance(interviewer, forms.TypedChoiceField)
+        # Who has counted questionnaires, from the tallies' questionnaire rows (a few per
+        # day and interviewer) rather than from every response of the campaign.
         ids = (
-            Response.objects.filter(campaign=campaign, interviewer__isnull=False)
-            .values("interviewer")
+            AnswerTally.objects.filter(campaign=campaign, question_id=AnswerTally.RESPONSES)
+            .exclude(site_id=AnswerTally.SUMMARY)
+            .exclude(interviewer_id=AnswerTally.NO_INTERVIEWER)
+            .values("interviewer_id")
             .distinct()
         )
         interviewer.choices = everyone + [
@@ -93,14 +98,15 @@ class FilterForm(forms.Form):
         )
 
 
-def _behind(campaign: Campaign, flt: Filter, code: str, choices: list[str]) -> str:
-    """The link from a rate to the questionnaires behind it."""
+def _behind(responses_url: str, flt: Filter, code: str, choices: list[str]) -> str:
+    """The link from a rate to the questionnaires behind it (``responses_url``: the
+    campaign's list of questionnaires)."""
     query = {"question": code, "choices": ",".join(choices), "status": "counted"}
     if flt.channel:
         query["channel"] = flt.channel
     if flt.site_id:
         query["site"] = str(flt.site_id)
-    return f"{reverse('survey:response_list', args=[campaign.pk])}?{urlencode(query)}"
+    return f"{responses_url}?{urlencode(query)}"
 
 
 def _favourable_codes(result: QuestionResult) -> list[str]:
@@ -136,12 +142,13 @@ def campaign_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _sections(campaign: Campaign, flt: Filter, indicators: Indicators) -> dict[str, Any]:
     """The dashboard's blocks: satisfaction by section, profile, the other questions."""
+    responses_url = reverse("survey:response_list", args=[campaign.pk])
     satisfaction = []
     for section, results in indicators.sections():
         scales = [r for r in results if r.kind in SCALE_KINDS and r.answered]
         if not scales:
             continue
-        links = [_behind(campaign, flt, r.code, _favourable_codes(r)) for r in scales]
+        links = [_behind(responses_url, flt, r.code, _favourable_codes(r)) for r in scales]
         rows = list(zip(scales, links, strict=True))
         satisfaction.append(
             {
@@ -161,7 +168,10 @@ def _sections(campaign: Campaign, flt: Filter, indicators: Indicators) -> dict[s
                     "section": section,
                     "result": result,
                     "shares": [
-                        (share, _behind(campaign, flt, result.code, _members(result, share.code)))
+                        (
+                            share,
+                            _behind(responses_url, flt, result.code, _members(result, share.code)),
+                        )
                         for share in shares
                     ],
                     "outside": [s for s in result.shares if s.polarity == Polarity.OUTSIDE],

@@ -13,7 +13,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from reports.indicators import Filter, Previous, Share
 from reports.models import WebFigure
+from reports.stats import Rate
+from reports.templatetags.reports_tags import previous_cell, share_rows
 from survey.models import Organisation, Role
 
 from .conftest import client_for
@@ -139,3 +142,37 @@ def test_the_months_of_the_website_come_with_the_campaign_year(
     assert "23\u00a0603" in page
     assert 'data-series-chart="dashboard-web-data"' in page
     assert "/static/reports/charts.js" in page
+
+
+def test_the_dashboard_cells_say_the_source_channel_and_significance_of_a_comparison() -> None:
+    now = Rate.of(60, 100)
+    before = Rate.of(80, 100)
+    published_hall = Previous(2015, "published", before, test=now.compare(before), channel="hall")
+    raw_same = Previous(2015, "raw", Rate.of(61, 100), test=now.compare(Rate.of(61, 100)))
+    only_percent = Previous(2015, "published", None, 70.0)
+
+    assert str(previous_cell(published_hall, Filter())) == (
+        '80\u00a0% <span class="fr-text--xs">(publié, accueil physique)</span>'
+        ' <span class="fr-badge fr-badge--sm fr-badge--info">écart significatif</span>'
+    )
+    # The hall's own figure needs no channel note on the hall's dashboard.
+    assert "accueil physique" not in str(previous_cell(published_hall, Filter(channel="hall")))
+    assert str(previous_cell(raw_same)) == (
+        '61\u00a0% <span class="fr-text--xs">écart non significatif</span>'
+    )
+    assert str(previous_cell(only_percent)) == (
+        '70\u00a0% <span class="fr-text--xs">(publié)</span>'
+    )
+    assert str(previous_cell(None)) == "—"
+
+
+def test_a_share_row_escapes_its_label_and_marks_a_small_base() -> None:
+    share = Share("autre", "<b>Autre</b>", "neutral", Rate.of(2, 10))
+
+    row = str(share_rows([(share, "/reponses/?question=q&choices=autre")]))
+
+    assert row.startswith('<tr><td><a href="/reponses/?question=q&amp;choices=autre">')
+    assert "&lt;b&gt;Autre&lt;/b&gt;" in row
+    assert "20\u00a0% <span" in row
+    assert "petite base" in row
+    assert "<td>2/10</td>" in row
