@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext, ngettext
 
 from mystery import tables
+from reports.figures import Ratio
 
 from .phrasing import out_of, ratio_versus, sentence
 
@@ -81,18 +82,7 @@ def mystery_calls(drafter: Drafter) -> list[str]:
         )
     comparison = drafter.mystery_comparison
     if comparison is not None and comparison.calls:
-        label, now, before = comparison.calls[0]
-        paragraphs.append(
-            sentence(
-                gettext("%(what)s : %(now)s %(versus)s")
-                % {
-                    "what": label,
-                    "now": out_of(now),
-                    "versus": ratio_versus(now, before, comparison.previous.year),
-                },
-                _thresholds_note(comparison),
-            )
-        )
+        paragraphs.append(_compared(comparison, comparison.calls[0]))
     return paragraphs
 
 
@@ -154,19 +144,23 @@ def mystery_emails(drafter: Drafter) -> list[str]:
         paragraphs.append("\n".join(lines))
     comparison = drafter.mystery_comparison
     if comparison is not None and len(comparison.emails) > 2:
-        label, now, before = comparison.emails[2]
-        paragraphs.append(
-            sentence(
-                gettext("%(what)s : %(now)s %(versus)s")
-                % {
-                    "what": label,
-                    "now": out_of(now),
-                    "versus": ratio_versus(now, before, comparison.previous.year),
-                },
-                _thresholds_note(comparison),
-            )
-        )
+        paragraphs.append(_compared(comparison, comparison.emails[2]))
     return paragraphs
+
+
+def _compared(comparison: tables.Comparison, row: tuple[str, Ratio, Ratio]) -> str:
+    """One line of the comparison with last year's tests: this year's ratio against that
+    year's, and the note on their thresholds."""
+    label, now, before = row
+    return sentence(
+        gettext("%(what)s : %(now)s %(versus)s")
+        % {
+            "what": label,
+            "now": out_of(now),
+            "versus": ratio_versus(now, before, comparison.previous.year),
+        },
+        _thresholds_note(comparison),
+    )
 
 
 def _thresholds_note(comparison: tables.Comparison) -> str:
