@@ -40,6 +40,10 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)
 from weasyprint import HTML  # noqa: E402 - imported once its logs are quieted
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
+from . import svg_text  # noqa: E402
+
+# The charts' labels laid out as whole runs, not letter by letter (see audit.svg_text).
+svg_text.install()
 if TYPE_CHECKING:
     from django.template.backends.django import DjangoTemplates
 

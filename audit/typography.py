@@ -129,3 +129,9 @@ def french_filter(value: object) -> str:
 
 
 register.filter("french_html", french_html, is_safe=True)
+
+
+@register.filter(is_safe=True)
+def unbreakable(value: object) -> str:
+    """``value`` kept on one line: its spaces made non-breaking (a choice in the annex)."""
+    return str(value).replace(" ", NBSP)
