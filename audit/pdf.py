@@ -96,30 +96,36 @@ def engine() -> DjangoTemplates:
             "NAME": "audit-report",
             "DIRS": dirs,
             "APP_DIRS": True,
-            "OPTIONS": {"builtins": ["audit.typography"], "autoescape": True},
+            "OPTIONS": {
+                "builtins": ["audit.typography", "audit.report_tags"],
+                "autoescape": True,
+            },
         }
     )
 
 
-def report_html(report: ReportContext, *, stylesheet_url: str) -> str:
-    return (
-        engine().get_template(TEMPLATE).render({"report": report, "stylesheet_url": stylesheet_url})
-    )
+def report_html(report: ReportContext, *, stylesheet_url: str, chart_images: bool = False) -> str:
+    context = {"report": report, "stylesheet_url": stylesheet_url, "chart_images": chart_images}
+    return engine().get_template(TEMPLATE).render(context)
 
 
-def render_html(campaign: Campaign, *, stylesheet_url: str) -> str:
-    """The report as an HTML page (the preview), in French whatever the user's language."""
+def render_html(campaign: Campaign, *, stylesheet_url: str, chart_images: bool = False) -> str:
+    """The report as an HTML page, in French whatever the user's language: the preview
+    (charts inline), or the PDF's source (``chart_images``: charts as images, which
+    WeasyPrint reads faster; see ``audit.svg.as_image``)."""
     from django.utils import translation
 
     from .document import build
 
     with translation.override("fr"):
-        return report_html(build(campaign), stylesheet_url=stylesheet_url)
+        return report_html(
+            build(campaign), stylesheet_url=stylesheet_url, chart_images=chart_images
+        )
 
 
 def render_pdf(campaign: Campaign) -> bytes:
     """The report as a PDF: A4, numbered pages, vector charts, local files only."""
-    html = render_html(campaign, stylesheet_url=STATIC_BASE + STYLESHEET)
+    html = render_html(campaign, stylesheet_url=STATIC_BASE + STYLESHEET, chart_images=True)
     document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticFetcher())
     pdf: bytes = document.write_pdf()
     return pdf

@@ -8,6 +8,7 @@ more by the test that checks the same data give the same bytes.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import io
 import re
@@ -129,6 +130,20 @@ def test_the_rate_chart_is_vector_french_and_coloured_against_the_objective() ->
     assert "2015" in chart
     assert "&lt;porté&gt; &amp; présenté" in chart  # escaped
     assert "—" in chart  # no base: no bar, a dash
+
+
+def test_the_pdf_takes_a_chart_as_an_image_of_the_same_svg() -> None:
+    chart = svg.count_columns([("3 octobre", 12), ("4 octobre", 1234)], title="Par jour : 2016")
+
+    image = svg.as_image(chart)
+
+    match = re.fullmatch(
+        r'<img class="chart" alt="([^"]*)" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)">',
+        image,
+    )
+    assert match is not None, image
+    assert match.group(1) == f"Par jour{NBSP}: 2016"
+    assert base64.b64decode(match.group(2)).decode() == str(french_html(chart))
 
 
 def test_the_same_data_draw_the_same_bytes() -> None:
@@ -344,6 +359,9 @@ def test_the_pdf_holds_the_demo_s_key_figures(text: str) -> None:
         assert figure in text, figure
     for figure in ("12,7 %", "19 %", "12,3 %", "98,4 %", "80,7 %"):
         assert figure in text, figure
+    # The charts' own labels (the PDF takes the charts as SVG images): text, not pixels.
+    assert "44,4 % (118)" in text
+    assert "objectif 75 %" in text
     # The mystery tables: 10 calls to the switchboard, all through; 9 e-mails of 11 answered.
     assert "OUI (10/10)" in text
     assert "18 appels sur 23 ont abouti" in text
