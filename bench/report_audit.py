@@ -106,6 +106,7 @@ class Measure:
     cpu_ms: list[float]
     size_bytes: int = 0
     pages: int = 0
+    calls: int = 0  # Python function calls of one run (cProfile): the work, whatever the machine
     interrupted: bool = False  # stopped after ``--cap`` seconds: wall_ms holds the cap
 
     @staticmethod
@@ -204,6 +205,17 @@ def measure(
     return result
 
 
+def python_calls(action: Callable[[], bytes]) -> int:
+    """The Python function calls of one run of ``action`` (cProfile): a count of the work
+    done that does not depend on the machine's speed or load, unlike the times."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.runcall(action)
+    return int(pstats.Stats(profile).total_calls)  # type: ignore[attr-defined]
+
+
 def page_count(pdf: bytes) -> int:
     from pypdf import PdfReader
 
@@ -236,6 +248,7 @@ def measure_campaign(
             measure("PDF d'une page (référence)", baseline, runs, args.budget, args.cap)
         )
         measures[-1].pages = page_count(baseline())
+        measures[-1].calls = python_calls(baseline)
         say(f"  {label} : render_pdf")
         pdf = render_pdf(campaign)
         measures.append(
@@ -244,6 +257,7 @@ def measure_campaign(
             )
         )
         measures[-1].pages = page_count(pdf)
+        measures[-1].calls = python_calls(lambda: render_pdf(campaign))
         say(f"  {label} : build_pack")
         measures.append(
             measure(

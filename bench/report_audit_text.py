@@ -69,6 +69,16 @@ def _steps(results: list[CampaignResult]) -> list[str]:
     return ["", *rows]
 
 
+def _calls(result: CampaignResult) -> str:
+    reference, report = result.measures[0], result.measures[1]
+    if not reference.calls or not report.calls:
+        return f"{result.label} : non compté"
+    return (
+        f"{result.label} : `render_pdf` {number(report.calls, 0)}, la référence "
+        f"{number(reference.calls, 0)} ({number(report.calls / reference.calls, 1)} ×)"
+    )
+
+
 def _check(result: CampaignResult) -> str:
     check = result.check
     if check.missing:
@@ -133,6 +143,10 @@ def report(
         "| autres processus | inoccupé |",
         "|---|---:|---:|---:|---:|---:|",
         *[_cpu_row(r) for r in results],
+        "",
+        "**Travail du rapport, en appels de fonctions Python** (cProfile, une exécution de "
+        "plus ; un compte qui ne dépend ni de la vitesse ni de la charge de la machine, à "
+        "code et données égaux) : " + " ; ".join(_calls(r) for r in results) + ".",
         *_steps(results),
         "",
         "Étapes : une production de plus, hors mesures, chronométrée d'un rapport de "
