@@ -175,4 +175,5 @@ def test_a_share_row_escapes_its_label_and_marks_a_small_base() -> None:
     assert "&lt;b&gt;Autre&lt;/b&gt;" in row
     assert "20\u00a0% <span" in row
     assert "petite base" in row
+    assert 'title="Moins de 30 réponses' in row  # the same badge as a rate cell's
     assert "<td>2/10</td>" in row

@@ -53,6 +53,15 @@ def chart(figure: dict[str, Any], element_id: str) -> SafeString:
 # hundreds of them, and an {% include %} per cell cost most of its rendering time.
 
 
+def _small_base() -> SafeString:
+    """The badge of a rate whose base is under 30 answers, with why it matters."""
+    return format_html(
+        ' <span class="fr-badge fr-badge--sm fr-badge--warning" title="{}">{}</span>',
+        gettext("Moins de 30 réponses : le taux varie beaucoup d’une réponse à l’autre."),
+        gettext("petite base"),
+    )
+
+
 @register.simple_tag
 def rate_cell(rate: Rate | None) -> SafeString:
     """A favourable rate in its colour, marked when its base is small; — without base."""
@@ -62,11 +71,7 @@ def rate_cell(rate: Rate | None) -> SafeString:
         '<span class="rate rate--{}">{}</span>', str(rate.colour), french_percent(rate.percent)
     )
     if rate.small:
-        cell += format_html(
-            ' <span class="fr-badge fr-badge--sm fr-badge--warning" title="{}">{}</span>',
-            gettext("Moins de 30 réponses : le taux varie beaucoup d’une réponse à l’autre."),
-            gettext("petite base"),
-        )
+        cell += _small_base()
     return cell
 
 
@@ -105,14 +110,12 @@ def previous_cell(previous: Previous | None, flt: Filter | None = None) -> SafeS
 def share_rows(shares: list[tuple[Share, str]], flt: Filter | None = None) -> SafeString:
     """The rows of a distribution's table: each share linked to its answers, its part, its
     count out of the base, its comparison."""
-    small = gettext("petite base")
+    small = _small_base()
     rows = []
     for share, link in shares:
         part = format_html("{}", french_percent(share.rate.percent))
         if share.rate.small:
-            part += format_html(
-                ' <span class="fr-badge fr-badge--sm fr-badge--warning">{}</span>', small
-            )
+            part += small
         rows.append(
             format_html(
                 '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}/{}</td><td>{}</td></tr>',
