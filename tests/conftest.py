@@ -81,3 +81,31 @@ def open_canonical_campaign(organisation: Organisation, year: int = 2016) -> Cam
     )
     campaign.open()
     return campaign
+
+
+def edit_demo_report(campaign: Campaign, *, introduction: str) -> Any:
+    """What a quality manager adds to the demo before printing its report: this year's
+    action (in progress) and last year's (done), and an edited introduction. Returns the
+    manager's account."""
+    from django.contrib.auth import get_user_model
+
+    from audit.models import ActionStatus, ImprovementAction, SectionText
+
+    manager = get_user_model().objects.get(username="responsable")
+    organisation = campaign.organisation
+    ImprovementAction.objects.create(
+        organisation=organisation,
+        year=2016,
+        title="Campagne d'information sur les nouvelles procédures PPNG",
+        owner="Bureau de la communication",
+        due_date=datetime.date(2017, 3, 31),
+        status=ActionStatus.IN_PROGRESS,
+    )
+    ImprovementAction.objects.create(
+        organisation=organisation,
+        year=2015,
+        title="Places de stationnement PMR autour de la préfecture",
+        status=ActionStatus.DONE,
+    )
+    SectionText.objects.create(campaign=campaign, key="1", text=introduction, edited_by=manager)
+    return manager

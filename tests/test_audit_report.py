@@ -25,12 +25,12 @@ from pypdf import PdfReader
 
 from audit import document, pdf, svg
 from audit.drafting import SECTIONS
-from audit.models import ActionStatus, ImprovementAction, SectionText
+from audit.models import ActionStatus, ImprovementAction
 from audit.typography import NBSP, french, french_html
 from survey.demo import DemoResult, load_demo
 from survey.models import Campaign, Membership, Organisation, Role
 
-from .conftest import client_for, open_canonical_campaign
+from .conftest import client_for, edit_demo_report, open_canonical_campaign
 
 # Every test in a transaction rolled back (pytest-django sets the test database up only
 # for the tests marked so); the demo is loaded once, around them.
@@ -227,27 +227,10 @@ def test_commentary_becomes_paragraphs_and_lists() -> None:
 def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoResult]:
     with django_db_blocker.unblock(), transaction.atomic():
         result = load_demo()
-        manager = get_user_model().objects.get(username="responsable")
-        organisation = result.campaign.organisation
-        ImprovementAction.objects.create(
-            organisation=organisation,
-            year=2016,
-            title="Campagne d'information sur les nouvelles procédures PPNG",
-            owner="Bureau de la communication",
-            due_date=datetime.date(2017, 3, 31),
-            status=ActionStatus.IN_PROGRESS,
-        )
-        ImprovementAction.objects.create(
-            organisation=organisation,
-            year=2015,
-            title="Places de stationnement PMR autour de la préfecture",
-            status=ActionStatus.DONE,
-        )
-        SectionText.objects.create(
-            campaign=result.campaign,
-            key="1",
-            text="Introduction rédigée par la responsable qualité : 8h30, www.charente.gouv.fr.",
-            edited_by=manager,
+        edit_demo_report(
+            result.campaign,
+            introduction="Introduction rédigée par la responsable qualité : 8h30, "
+            "www.charente.gouv.fr.",
         )
         yield result
         transaction.set_rollback(True)

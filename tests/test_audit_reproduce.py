@@ -26,13 +26,11 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from pypdf import PdfReader
 
 from audit import evidence, snapshot
-from audit.models import ActionStatus, ImprovementAction, SectionText
 from audit.pdf import render_pdf
 from mystery import tables
 from mystery.models import CallOutcome, EmailTheme, MysteryCall, MysteryEmail, MysteryService
@@ -43,7 +41,7 @@ from survey.services.corrections import void_response
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
 from survey.spreadsheets import read_table, write_csv
 
-from .conftest import open_canonical_campaign
+from .conftest import edit_demo_report, open_canonical_campaign
 from .test_submit import complete_answers
 
 pytestmark = pytest.mark.django_db
@@ -73,27 +71,8 @@ def file(campaign: Campaign, channel: str = "hall", **answers: str) -> Response:
 def campaign(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Campaign]:
     with django_db_blocker.unblock(), transaction.atomic():
         demo = load_demo().campaign
-        manager = get_user_model().objects.get(username="responsable")
-        organisation = demo.organisation
-        ImprovementAction.objects.create(
-            organisation=organisation,
-            year=2016,
-            title="Campagne d'information sur les nouvelles procédures PPNG",
-            owner="Bureau de la communication",
-            due_date=datetime.date(2017, 3, 31),
-            status=ActionStatus.IN_PROGRESS,
-        )
-        ImprovementAction.objects.create(
-            organisation=organisation,
-            year=2015,
-            title="Places de stationnement PMR autour de la préfecture",
-            status=ActionStatus.DONE,
-        )
-        SectionText.objects.create(
-            campaign=demo,
-            key="1",
-            text="Introduction rédigée par la responsable qualité.",
-            edited_by=manager,
+        manager = edit_demo_report(
+            demo, introduction="Introduction rédigée par la responsable qualité."
         )
         responses = list(Response.objects.filter(campaign=demo).order_by("submitted_at", "pk"))
         void_response(responses[0], user=manager, reason="Doublon")
