@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,9 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from survey import access
 from survey.models import CHOICE_KINDS, SCALE_KINDS, Campaign, Channel, Polarity, Site
 
-from . import charts
+from . import charts, tallies
 from .indicators import Filter, Indicators, QuestionResult, compute
-from .models import AnswerTally
 from .web import monthly_series
 
 
@@ -62,18 +60,8 @@ class FilterForm(forms.Form):
         ]
         interviewer = self.fields["enqueteur"]
         assert isinstance(interviewer, forms.TypedChoiceField)
-        # Who has counted questionnaires, from the tallies' questionnaire rows (a few per
-        # day and interviewer) rather than from every response of the campaign.
-        ids = (
-            AnswerTally.objects.filter(campaign=campaign, question_id=AnswerTally.RESPONSES)
-            .exclude(site_id=AnswerTally.SUMMARY)
-            .exclude(interviewer_id=AnswerTally.NO_INTERVIEWER)
-            .values("interviewer_id")
-            .distinct()
-        )
         interviewer.choices = everyone + [
-            (str(user.pk), user.get_username())
-            for user in get_user_model().objects.filter(pk__in=ids).order_by("username")
+            (str(user.pk), user.get_username()) for user in tallies.counted_interviewers(campaign)
         ]
         mondays = []
         monday = campaign.start_date - datetime.timedelta(days=campaign.start_date.weekday())

@@ -383,3 +383,24 @@ def test_simultaneous_writers_keep_the_tallies_exact_and_never_deadlock(
     assert errors == []
     assert tallies.check(campaign) == []
     assert compute(campaign).total == THREADS + THREADS * 4
+
+
+def test_the_interviewer_filter_lists_who_collected_counted_questionnaires(
+    organisation: Organisation,
+) -> None:
+    now = Survey(organisation, 2016)
+    other = Survey(Organisation.objects.create(name="Préfecture de la Vienne"), 2016)
+    zoe, adam, gone, elsewhere = (UserFactory(username=name) for name in ("zoe", "adam", "x", "y"))
+    manager = UserFactory()
+    now.file(interviewer=zoe)
+    now.file(now.phone, at=MONDAY + DAY, interviewer=adam)
+    now.file(interviewer=adam)
+    now.file()  # no interviewer
+    void_response(now.file(interviewer=gone), user=manager, reason="Doublon.")
+    other.file(interviewer=elsewhere)
+
+    with CaptureQueriesContext(connection) as queries:
+        found = tallies.counted_interviewers(now.campaign)
+
+    assert [user.get_username() for user in found] == ["adam", "zoe"]
+    assert len(queries) == 1
