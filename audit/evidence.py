@@ -38,7 +38,7 @@ import io
 import math
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO
 from xml.sax.saxutils import escape, quoteattr
@@ -52,7 +52,7 @@ from openpyxl.utils import get_column_letter
 from mystery import exchange as mystery_exchange
 from reports import remarks as remarks_module
 from reports.models import RemarkCode
-from survey.models import Campaign
+from survey.models import Campaign, Questionnaire
 from survey.services.exchange import export_rows
 from survey.spreadsheets import write_csv
 
@@ -112,11 +112,8 @@ def build_pack(campaign: Campaign, progress: Progress | None = None) -> bytes:
 
     report(25, _("Export des réponses brutes"))
     for questionnaire in campaign.questionnaires.order_by("channel"):
-        header, rows = export_rows(questionnaire)
         stem = f"reponses/questionnaires-{year}-{questionnaire.channel}"
-        files[f"{stem}.csv"] = write_csv(header, rows)
-        sheet = Sheet("Réponses", header, rows, rows_hint=len(rows))
-        files[f"{stem}.xlsx"] = write_workbook([sheet], moment)
+        files[f"{stem}.csv"], files[f"{stem}.xlsx"] = raw_answers(questionnaire, moment)
 
     report(55, _("Export des journaux des tests mystères"))
     logs = [
@@ -150,6 +147,34 @@ def build_pack(campaign: Campaign, progress: Progress | None = None) -> bytes:
     data = zip_files(files, moment)
     report(100, _("Terminé"))
     return data
+
+
+def raw_answers(questionnaire: Questionnaire, moment: datetime.datetime) -> tuple[bytes, bytes]:
+    """The questionnaire's export as CSV and as XLSX, its rows read once and streamed: the
+    CSV is written while the workbook's sheet is, a batch of rows at a time. Costs
+    ``export_rows``'s queries, one reading, and one to count the responses."""
+    header, rows = export_rows(questionnaire)
+    csv_parts: list[bytes] = []
+    sheet = Sheet("Réponses", header, _with_csv(header, rows, csv_parts), rows_hint=rows.count())
+    xlsx = write_workbook([sheet], moment)
+    return b"".join(csv_parts), xlsx
+
+
+def _with_csv(
+    header: Sequence[str], rows: Iterable[Sequence[str]], parts: list[bytes]
+) -> Iterator[Sequence[str]]:
+    """``rows``, passed on; once they are all read, ``parts`` joined are
+    ``write_csv(header, rows)``."""
+    prefix = write_csv(header, [])  # the BOM and the header
+    parts.append(prefix)
+    batch: list[Sequence[str]] = []
+    for row in rows:
+        yield row
+        batch.append(row)
+        if len(batch) >= _ROWS_PER_WRITE:
+            parts.append(write_csv(header, batch)[len(prefix) :])
+            batch.clear()
+    parts.append(write_csv(header, batch)[len(prefix) :])
 
 
 # --- the ZIP, deterministic --------------------------------------------------------------------

@@ -29,7 +29,9 @@ FORMATS = {
 @access.role_required(access.MANAGEMENT)
 @require_GET
 def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    """Every response of a questionnaire, voided ones included. Costs 4 queries."""
+    """Every response of a questionnaire, voided ones included. Costs 4 queries up to
+    ``exchange.EXPORT_CHUNK`` responses, 2 more for each further chunk of them: the rows
+    are read a chunk at a time and written as they come, never all held at once."""
     questionnaire = access.get_scoped_or_404(
         Questionnaire.objects.select_related("campaign"), request.user, access.MANAGEMENT, pk=pk
     )

@@ -134,7 +134,8 @@ def test_the_raw_answers_are_the_questionnaires_export(
     entries: dict[str, bytes], campaign: Campaign
 ) -> None:
     for questionnaire in campaign.questionnaires.all():
-        header, rows = export_rows(questionnaire)
+        header, lazy = export_rows(questionnaire)
+        rows = list(lazy)
         name = f"reponses/questionnaires-2016-{questionnaire.channel}"
 
         assert entries[f"{name}.csv"] == write_csv(header, rows)
@@ -143,6 +144,18 @@ def test_the_raw_answers_are_the_questionnaires_export(
         cells = list(book["Réponses"].iter_rows(values_only=True))
         assert list(cells[0]) == header
         assert [[value or "" for value in row] for row in cells[1:]] == rows
+
+
+def test_the_raw_answers_csv_is_written_by_batches_as_write_csv_writes_it() -> None:
+    header = ["uuid", "remarques"]
+    rows = [[f"r{i}", "=1+1" if i % 7 == 0 else f"texte ; {i}\n«»"] for i in range(1_234)]
+    parts: list[bytes] = []
+
+    passed = list(evidence._with_csv(header, iter(rows), parts))
+
+    assert passed == rows
+    assert len(parts) > 3  # batches of rows, across their boundaries
+    assert b"".join(parts) == write_csv(header, rows)
 
 
 def test_the_mystery_logs_are_there(entries: dict[str, bytes]) -> None:

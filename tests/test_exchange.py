@@ -205,8 +205,10 @@ def test_the_export_has_one_column_per_question_and_readable_cells(
         voided_at=at(14, 10), void_reason="Saisi deux fois"
     )
 
-    with django_assert_num_queries(3):
-        header, rows = export_rows(hall)
+    with django_assert_num_queries(1):  # the questions
+        header, lazy = export_rows(hall)
+    with django_assert_num_queries(2):  # one chunk: its responses, their answers
+        rows = list(lazy)
 
     by_uuid = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
     second = by_uuid[str(voided.uuid)]
@@ -220,6 +222,44 @@ def test_the_export_has_one_column_per_question_and_readable_cells(
     assert third["info_source"] == "internet|mairie|autre"  # in the questionnaire's order
     assert third["recueilli_le"] == "2016-10-12T12:00:00+02:00"
     assert second["enqueteur"] == "stagiaire2"
+
+
+@pytest.mark.parametrize(("chunk", "queries"), [(1, 12), (2, 7), (3, 5), (5, 4), (6, 3)])
+def test_the_export_reads_the_responses_by_chunks_in_order(
+    chunk: int, queries: int, hall: Questionnaire, site: Site, django_assert_num_queries: Any
+) -> None:
+    store_varied(hall, site)
+    spec = QuestionnaireSpec.load(hall)
+    tied = at(11, 14, 30)  # the second one's moment: a tie across the chunks' boundary
+    extra = [store(hall, site, complete_answers(spec), submitted_at=tied) for _ in range(2)]
+    ordered = sorted(
+        Response.objects.filter(questionnaire=hall), key=lambda r: (r.submitted_at, r.pk)
+    )
+    header, whole = export_rows(hall, chunk=100)
+    expected = list(whole)
+
+    # 1 query for the questions, 2 a chunk, 1 more when 5 is a multiple of the chunk
+    with django_assert_num_queries(queries):
+        header_again, rows = export_rows(hall, chunk=chunk)
+        got = list(rows)
+
+    assert header_again == header
+    assert got == expected
+    assert [row[0] for row in got] == [str(r.uuid) for r in ordered]
+    assert [row[0] for row in got][2:4] == [str(r.uuid) for r in extra]
+    assert len({tuple(row) for row in got}) == 5
+    by_uuid = {row[0]: dict(zip(header, row, strict=True)) for row in got}
+    assert by_uuid[str(ordered[4].uuid)]["info_source"] == "internet|mairie|autre"
+    assert list(rows) == expected  # read again, the same
+
+
+def test_an_export_without_responses_has_no_rows(
+    hall: Questionnaire, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(2):
+        header, rows = export_rows(hall)
+        assert list(rows) == []
+    assert header[: len(META_COLUMNS)] == list(META_COLUMNS)
 
 
 def test_the_csv_export_opens_in_excel_without_running_a_remark_as_a_formula(

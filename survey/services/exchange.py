@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid as uuid_module
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
@@ -58,11 +59,13 @@ OUTSIDE = "hors:"  # prefix of a commune outside the département
 # Spreadsheet I/O lives in survey.spreadsheets; re-exported here for this module's users.
 __all__ = [
     "CSV_DELIMITER",
+    "EXPORT_CHUNK",
     "FORMULA_STARTS",
     "MAX_ERRORS",
     "MAX_ROWS",
     "META_COLUMNS",
     "PARIS",
+    "ExportRows",
     "ImportRefused",
     "ImportResult",
     "Row",
@@ -88,53 +91,122 @@ class ImportResult:
 # --- export ----------------------------------------------------------------------------
 
 
-def export_rows(questionnaire: Questionnaire) -> tuple[list[str], list[list[str]]]:
+EXPORT_CHUNK = 2_000  # responses read at a time by an export: bounds its memory
+
+
+def export_rows(
+    questionnaire: Questionnaire, *, chunk: int = EXPORT_CHUNK
+) -> tuple[list[str], ExportRows]:
     """Header and one row per response, voided ones included (``annule`` gives the reason).
 
-    Costs 3 queries whatever the number of responses: questions, responses, answers.
+    The rows are read lazily, ``chunk`` responses at a time, and may be read again (each
+    reading queries again): see ``ExportRows``. Costs 1 query (questions) here.
     """
     questions = list(questionnaire.questions.order_by("order").values_list("pk", "code", "kind"))
-    responses = list(
-        Response.objects.filter(questionnaire=questionnaire)
-        .select_related("site", "interviewer")
-        .order_by("submitted_at", "pk")
-    )
-    cells: dict[int, dict[int, list[str]]] = {}
-    kinds = {pk: kind for pk, _, kind in questions}
-    # Question ids belong to this questionnaire alone: no join on Response is needed.
-    answers = (
-        Answer.objects.filter(question_id__in=kinds)
-        .order_by("response_id", "question_id", "choice__order")
-        .values_list("response_id", "question_id", "choice__code", "commune_id", "text")
-    )
-    for response_id, question_id, choice_code, commune_id, text in answers:
-        if choice_code is not None:
-            value = choice_code
-        elif commune_id is not None:
-            value = commune_id
-        elif kinds[question_id] == QuestionKind.COMMUNE:
-            value = OUTSIDE + text
-        else:
-            value = text
-        cells.setdefault(response_id, {}).setdefault(question_id, []).append(value)
     header = [*META_COLUMNS, *(code for _, code, _ in questions)]
-    rows = []
-    for response in responses:
-        given = cells.get(response.pk, {})
-        rows.append(
-            [
-                str(response.uuid),
-                response.site.name,
-                response.channel,
-                response.mode,
-                format_moment(response.started_at),
-                format_moment(response.submitted_at),
-                response.interviewer.get_username() if response.interviewer else "",
-                (response.void_reason or "annulé") if response.voided_at else "",
-                *(SEPARATOR.join(given.get(pk, [])) for pk, _, _ in questions),
-            ]
+    return header, ExportRows(questionnaire.pk, questions, chunk)
+
+
+class ExportRows:
+    """The export's rows, responses ordered by (submitted_at, pk), read ``chunk`` at a time:
+    the memory held is bounded by the chunk, not by the number of responses.
+
+    Each iteration reads the database again: 2 queries per chunk (the chunk's responses,
+    then their answers), plus one that finds nothing more when the number of responses is
+    a multiple of ``chunk`` (none included). The chunks follow each other by keyset
+    (``submitted_at``, ``pk``), so a response added while reading is not read twice.
+    """
+
+    def __init__(
+        self, questionnaire_id: int, questions: Sequence[tuple[int, str, str]], chunk: int
+    ) -> None:
+        if chunk < 1:
+            raise ValueError("chunk must be positive")
+        self.questionnaire_id = questionnaire_id
+        self.questions = list(questions)
+        self.chunk = chunk
+
+    def count(self) -> int:
+        """How many rows an iteration gives, now: one query."""
+        return Response.objects.filter(questionnaire_id=self.questionnaire_id).count()
+
+    def __iter__(self) -> Iterator[list[str]]:
+        kinds = {pk: kind for pk, _, kind in self.questions}
+        question_ids = list(kinds)
+        none: dict[int, str] = {}
+        username = f"interviewer__{get_user_model().USERNAME_FIELD}"
+        responses = (
+            Response.objects.filter(questionnaire_id=self.questionnaire_id)
+            .order_by("submitted_at", "pk")
+            .values_list(
+                "pk",
+                "submitted_at",
+                "uuid",
+                "site__name",
+                "channel",
+                "mode",
+                "started_at",
+                "interviewer_id",
+                username,
+                "voided_at",
+                "void_reason",
+            )
         )
-    return header, rows
+        after: Q | None = None
+        while True:
+            page = list((responses.filter(after) if after else responses)[: self.chunk])
+            if not page:
+                return
+            cells = self._cells([r[0] for r in page], kinds)
+            for pk, submitted_at, uuid, site, channel, mode, started_at, *rest in page:
+                interviewer_id, interviewer, voided_at, void_reason = rest
+                given = cells.get(pk, none)
+                yield [
+                    str(uuid),
+                    site,
+                    channel,
+                    mode,
+                    format_moment(started_at),
+                    format_moment(submitted_at),
+                    interviewer if interviewer_id is not None else "",
+                    (void_reason or "annulé") if voided_at else "",
+                    *[given.get(q, "") for q in question_ids],
+                ]
+            if len(page) < self.chunk:
+                return
+            last_pk, last_at = page[-1][0], page[-1][1]
+            after = Q(submitted_at__gt=last_at) | Q(submitted_at=last_at, pk__gt=last_pk)
+
+    @staticmethod
+    def _cells(response_ids: list[int], kinds: Mapping[int, str]) -> dict[int, dict[int, str]]:
+        """{response: {question: cell}} for these responses, one query; the codes of a
+        multiple-choice answer in the choices' order, joined with SEPARATOR."""
+        cells: dict[int, dict[int, str]] = {}
+        communes = {pk for pk, kind in kinds.items() if kind == QuestionKind.COMMUNE}
+        # Question ids belong to this questionnaire alone: filtering on them as well keeps
+        # the answers exactly those the questions of the header read.
+        answers = (
+            Answer.objects.filter(response_id__in=response_ids, question_id__in=kinds)
+            .order_by("response_id", "question_id", "choice__order")
+            .values_list("response_id", "question_id", "choice__code", "commune_id", "text")
+        )
+        given: dict[int, str] = {}
+        current = None
+        for response_id, question_id, choice_code, commune_id, text in answers:
+            if choice_code is not None:
+                value = choice_code
+            elif commune_id is not None:
+                value = commune_id
+            elif question_id in communes:
+                value = OUTSIDE + text
+            else:
+                value = text
+            if response_id != current:  # a response's answers come together
+                current = response_id
+                given = cells[response_id] = {}
+            before = given.get(question_id)
+            given[question_id] = value if before is None else before + SEPARATOR + value
+        return cells
 
 
 # --- import ----------------------------------------------------------------------------
