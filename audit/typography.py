@@ -131,7 +131,12 @@ def french_filter(value: object) -> str:
 register.filter("french_html", french_html, is_safe=True)
 
 
+UNBREAKABLE_MAX = 60  # characters: about two thirds of a line of the annex's choices
+
+
 @register.filter(is_safe=True)
 def unbreakable(value: object) -> str:
-    """``value`` kept on one line: its spaces made non-breaking (a choice in the annex)."""
-    return str(value).replace(" ", NBSP)
+    """``value`` kept on one line, its spaces made non-breaking (a choice in the annex);
+    unless longer than ``UNBREAKABLE_MAX`` characters, which could not fit on a line."""
+    text = str(value)
+    return text if len(text) > UNBREAKABLE_MAX else text.replace(" ", NBSP)

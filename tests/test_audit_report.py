@@ -26,7 +26,7 @@ from pypdf import PdfReader
 from audit import document, pdf, svg
 from audit.drafting import SECTIONS
 from audit.models import ActionStatus, ImprovementAction
-from audit.typography import NBSP, french, french_html
+from audit.typography import NBSP, french, french_html, unbreakable
 from survey.demo import DemoResult, load_demo
 from survey.models import Campaign, Membership, Organisation, Role
 
@@ -81,6 +81,14 @@ def test_french_typography_is_idempotent_and_uses_one_kind_of_space() -> None:
     assert french(once) == once
     assert "\u202f" not in once  # the narrow space: Marianne has no glyph for it
     assert french("8\u202f% ;") == f"8{NBSP}%{NBSP};"
+
+
+def test_a_short_choice_is_held_on_one_line_a_long_one_may_break() -> None:
+    short = "Démarche d'étranger (titre de séjour, naturalisation…)"
+    long = "Une réponse proposée très longue, " * 3
+
+    assert unbreakable(short) == short.replace(" ", NBSP)
+    assert unbreakable(long) == long
 
 
 def test_french_typography_leaves_html_alone() -> None:
