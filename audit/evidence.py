@@ -54,7 +54,7 @@ from reports import remarks as remarks_module
 from reports.models import RemarkCode
 from survey.models import Campaign, Questionnaire
 from survey.services.exchange import export_rows
-from survey.spreadsheets import write_csv
+from survey.spreadsheets import CsvText, write_csv
 
 from .document import PARIS, report_date
 from .matrix import Formula, Sheet, calculation_matrix
@@ -150,31 +150,21 @@ def build_pack(campaign: Campaign, progress: Progress | None = None) -> bytes:
 
 
 def raw_answers(questionnaire: Questionnaire, moment: datetime.datetime) -> tuple[bytes, bytes]:
-    """The questionnaire's export as CSV and as XLSX, its rows read once and streamed: the
-    CSV is written while the workbook's sheet is, a batch of rows at a time. Costs
-    ``export_rows``'s queries, one reading, and one to count the responses."""
+    """The questionnaire's export as CSV and as XLSX, its rows read once and streamed: each
+    row goes into the CSV as the workbook's sheet takes it. Costs ``export_rows``'s
+    queries, one reading, and one to count the responses."""
     header, rows = export_rows(questionnaire)
-    csv_parts: list[bytes] = []
-    sheet = Sheet("Réponses", header, _with_csv(header, rows, csv_parts), rows_hint=rows.count())
+    csv_text = CsvText(header)
+    sheet = Sheet("Réponses", header, _copied(rows, csv_text), rows_hint=rows.count())
     xlsx = write_workbook([sheet], moment)
-    return b"".join(csv_parts), xlsx
+    return csv_text.getvalue(), xlsx
 
 
-def _with_csv(
-    header: Sequence[str], rows: Iterable[Sequence[str]], parts: list[bytes]
-) -> Iterator[Sequence[str]]:
-    """``rows``, passed on; once they are all read, ``parts`` joined are
-    ``write_csv(header, rows)``."""
-    prefix = write_csv(header, [])  # the BOM and the header
-    parts.append(prefix)
-    batch: list[Sequence[str]] = []
+def _copied(rows: Iterable[Sequence[str]], csv_text: CsvText) -> Iterator[Sequence[str]]:
+    """``rows``, passed on, each written into ``csv_text`` on the way."""
     for row in rows:
+        csv_text.writerow(row)
         yield row
-        batch.append(row)
-        if len(batch) >= _ROWS_PER_WRITE:
-            parts.append(write_csv(header, batch)[len(prefix) :])
-            batch.clear()
-    parts.append(write_csv(header, batch)[len(prefix) :])
 
 
 # --- the ZIP, deterministic --------------------------------------------------------------------

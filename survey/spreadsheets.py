@@ -86,11 +86,28 @@ def format_moment(value: datetime.datetime | None) -> str:
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     """UTF-8 with a BOM (so that Excel reads the accents), ``;``-separated."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([defuse(cell) for cell in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    out = CsvText(header)
+    out.writerows(rows)
+    return out.getvalue()
+
+
+class CsvText:
+    """A CSV of ``write_csv``'s format written row by row, for a writer that sees rows go
+    by while it does something else with them (the evidence pack writes their XLSX)."""
+
+    def __init__(self, header: Sequence[str]) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+        self._writer.writerow(header)
+
+    def writerow(self, row: Sequence[str]) -> None:
+        self._writer.writerow([defuse(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Sequence[str]]) -> None:
+        self._writer.writerows([defuse(cell) for cell in row] for row in rows)
+
+    def getvalue(self) -> bytes:
+        return ("\ufeff" + self._buffer.getvalue()).encode("utf-8")
 
 
 def defuse(cell: str) -> str:

@@ -39,7 +39,7 @@ from reports.remarks import tally
 from survey.demo import DemoResult, load_demo
 from survey.models import Campaign, Organisation, Response, Role
 from survey.services.exchange import export_rows
-from survey.spreadsheets import write_csv
+from survey.spreadsheets import CsvText, write_csv
 
 from .conftest import client_for, open_canonical_campaign
 
@@ -146,16 +146,16 @@ def test_the_raw_answers_are_the_questionnaires_export(
         assert [[value or "" for value in row] for row in cells[1:]] == rows
 
 
-def test_the_raw_answers_csv_is_written_by_batches_as_write_csv_writes_it() -> None:
+def test_the_raw_answers_csv_is_written_row_by_row_as_write_csv_writes_it() -> None:
     header = ["uuid", "remarques"]
     rows = [[f"r{i}", "=1+1" if i % 7 == 0 else f"texte ; {i}\n«»"] for i in range(1_234)]
-    parts: list[bytes] = []
+    csv_text = CsvText(header)
 
-    passed = list(evidence._with_csv(header, iter(rows), parts))
+    passed = list(evidence._copied(iter(rows), csv_text))
 
     assert passed == rows
-    assert len(parts) > 3  # batches of rows, across their boundaries
-    assert b"".join(parts) == write_csv(header, rows)
+    assert csv_text.getvalue() == write_csv(header, rows)
+    assert csv_text.getvalue().count(b"'=1+1") == len(range(0, 1_234, 7))  # defused
 
 
 def test_the_mystery_logs_are_there(entries: dict[str, bytes]) -> None:
