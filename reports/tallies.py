@@ -178,9 +178,6 @@ def check(campaign: Campaign, *, using: str | None = None) -> list[Difference]:
     ]
 
 
-# --- SQL ---------------------------------------------------------------------------------------
-
-
 def counted_interviewers(campaign: Campaign) -> list[Any]:
     """The accounts that collected counted, non-voided questionnaires of ``campaign``, by
     username: read from the tallies' questionnaire rows (a few per day and interviewer)
@@ -195,6 +192,9 @@ def counted_interviewers(campaign: Campaign) -> list[Any]:
         .distinct()
     )
     return list(get_user_model().objects.filter(pk__in=ids).order_by("username"))
+
+
+# --- SQL ---------------------------------------------------------------------------------------
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
