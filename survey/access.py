@@ -17,7 +17,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -113,7 +114,7 @@ def current_context(request: HttpRequest) -> Context | None:
     return context
 
 
-def role_required(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponse]], Any]:
+def role_required(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponseBase]], Any]:
     """Log in first; then the user must hold one of ``roles`` somewhere (403 otherwise).
 
     Objects are then read through ``scoped`` with the same roles, which 404s on any
@@ -121,10 +122,10 @@ def role_required(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponse]
     """
     allowed = frozenset(roles)
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_superuser and not (
                 Membership.objects.filter(user_id=cast(int, user.pk), role__in=allowed).exists()

@@ -15,7 +15,7 @@ import io
 import re
 import unicodedata
 import uuid as uuid_module
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -86,9 +86,42 @@ def format_moment(value: datetime.datetime | None) -> str:
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     """UTF-8 with a BOM (so that Excel reads the accents), ``;``-separated."""
-    out = CsvText(header)
-    out.writerows(rows)
-    return out.getvalue()
+    return b"".join(csv_pieces(header, rows))
+
+
+CSV_PIECE_ROWS = 500  # rows per piece of a streamed CSV: a few dozen kilobytes
+
+
+def csv_pieces(
+    header: Sequence[str], rows: Iterable[Sequence[str]], *, piece_rows: int = CSV_PIECE_ROWS
+) -> Iterator[bytes]:
+    """``write_csv``'s bytes, ``piece_rows`` rows at a time (the BOM and the header first):
+    a download streams them as the rows are read, and holds no more than a piece."""
+    buffer = io.StringIO()
+    writer = _csv_writer(buffer)
+    writer.writerow(header)
+    yield ("\ufeff" + _emptied(buffer)).encode("utf-8")
+    piece: list[list[str]] = []
+    for row in rows:
+        piece.append([defuse(cell) for cell in row])
+        if len(piece) == piece_rows:
+            writer.writerows(piece)
+            piece.clear()
+            yield _emptied(buffer).encode("utf-8")
+    if piece:
+        writer.writerows(piece)
+        yield _emptied(buffer).encode("utf-8")
+
+
+def _csv_writer(buffer: io.StringIO) -> Any:
+    return csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+
+
+def _emptied(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 class CsvText:
@@ -97,14 +130,11 @@ class CsvText:
 
     def __init__(self, header: Sequence[str]) -> None:
         self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+        self._writer = _csv_writer(self._buffer)
         self._writer.writerow(header)
 
     def writerow(self, row: Sequence[str]) -> None:
         self._writer.writerow([defuse(cell) for cell in row])
-
-    def writerows(self, rows: Iterable[Sequence[str]]) -> None:
-        self._writer.writerows([defuse(cell) for cell in row] for row in rows)
 
     def getvalue(self) -> bytes:
         return ("\ufeff" + self._buffer.getvalue()).encode("utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 import uuid
@@ -13,7 +14,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from survey.models import Answer, Organisation, Questionnaire, Response, Role, Site
@@ -21,6 +24,7 @@ from survey.services.exchange import (
     META_COLUMNS,
     ImportRefused,
     ImportResult,
+    csv_pieces,
     export_rows,
     import_responses,
     parse_moment,
@@ -277,6 +281,47 @@ def test_the_csv_export_opens_in_excel_without_running_a_remark_as_a_formula(
     remarks = [row[remark_column - 1].value for row in workbook.active.iter_rows(min_row=2)]
     assert remarks[0].startswith("=SOMME")
     assert workbook.active.cell(2, remark_column).data_type == "s"
+
+
+@pytest.mark.parametrize("piece_rows", [1, 2, 3, 7])
+def test_a_streamed_csv_is_write_csv_in_pieces_of_rows(piece_rows: int) -> None:
+    header = ["uuid", "remarques"]
+    rows = [[f"r{i}", "=1+1" if i % 3 == 0 else f"texte ; {i}\n«»"] for i in range(7)]
+
+    pieces = list(csv_pieces(header, rows, piece_rows=piece_rows))
+
+    assert b"".join(pieces) == write_csv(header, rows)
+    assert len(pieces) == 1 + -(-len(rows) // piece_rows)  # the header, then the rows
+    assert pieces[0] == "\ufeffuuid;remarques\r\n".encode()
+    assert all(not piece.startswith(b"\xef\xbb\xbf") for piece in pieces[1:])
+    read = list(csv.reader(io.StringIO(b"".join(pieces).decode("utf-8-sig")), delimiter=";"))
+    assert read[0] == header
+    assert read[1] == ["r0", "'=1+1"]  # defused
+    assert read[2] == ["r1", "texte ; 1\n«»"]
+    assert len(read) == 1 + len(rows)
+
+
+def test_a_streamed_csv_without_rows_is_its_header() -> None:
+    assert list(csv_pieces(["a", "b"], [])) == ["\ufeffa;b\r\n".encode()]
+
+
+def test_the_csv_download_streams_the_rows_as_it_reads_them(
+    hall: Questionnaire, site: Site, manager_client: Client
+) -> None:
+    store_varied(hall, site)
+    expected = write_csv(*export_rows(hall))
+
+    response = manager_client.get(reverse("survey:export", args=[hall.pk, "csv"]))
+    with CaptureQueriesContext(connection) as reading:
+        pieces = list(response.streaming_content)  # type: ignore[attr-defined]
+
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert b"".join(pieces) == expected
+    assert len(pieces) == 2  # the header, then the piece of the three responses
+    # The rows are read while the response streams, not before: the one chunk's 2 queries
+    # (the responses, then their answers).
+    assert len(reading.captured_queries) == 2
 
 
 # --- what an import refuses --------------------------------------------------------------
