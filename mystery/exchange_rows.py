@@ -19,12 +19,11 @@ from simple_history.utils import bulk_create_with_history
 
 from survey.models import Campaign
 from survey.spreadsheets import (
-    MAX_ERRORS,
     Cells,
-    ImportRefused,
     RowError,
     check_columns,
     parse_uuid,
+    read_every_line,
 )
 
 from .models import Mailbox, MysteryCall, MysteryEmail, MysteryLog, MysteryService, ReferenceItem
@@ -64,12 +63,7 @@ def import_logs(reader: LogReader) -> ImportResult:
         required=reader.required,
         ignored=reader.ignored,
     )
-    for line, cell in reader.lines:
-        reader.read(line, cell)
-        if len(reader.errors) >= MAX_ERRORS:
-            raise ImportRefused(reader.errors, truncated=True)
-    if reader.errors:
-        raise ImportRefused(reader.errors)
+    read_every_line(reader.lines, reader.read, reader.errors)
     try:
         with transaction.atomic():
             # Read again under a lock: the campaign may have been closed meanwhile.

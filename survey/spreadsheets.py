@@ -15,7 +15,7 @@ import io
 import re
 import unicodedata
 import uuid as uuid_module
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -333,6 +333,22 @@ def non_blank_lines(rows: Sequence[Mapping[str, str]]) -> list[tuple[int, dict[s
         for i, row in enumerate(rows)
         if any(value.strip() for value in row.values())
     ]
+
+
+def read_every_line(
+    lines: Iterable[tuple[int, Mapping[str, str]]],
+    read: Callable[[int, Mapping[str, str]], None],
+    errors: Sequence[RowError],
+) -> None:
+    """``read`` each line, which adds what it finds wrong to ``errors``; then refuse the
+    file if anything is. Every error is told at once, up to ``MAX_ERRORS``: past them the
+    reading stops, and the refusal says the list is cut short."""
+    for line, cell in lines:
+        read(line, cell)
+        if len(errors) >= MAX_ERRORS:
+            raise ImportRefused(errors, truncated=True)
+    if errors:
+        raise ImportRefused(errors)
 
 
 def check_columns(

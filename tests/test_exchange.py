@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 import uuid
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from django.urls import reverse
 
 from survey.models import Answer, Organisation, Questionnaire, Response, Role, Site
 from survey.services.exchange import (
+    MAX_ERRORS,
     META_COLUMNS,
     ImportRefused,
     ImportResult,
@@ -34,6 +36,7 @@ from survey.services.exchange import (
 )
 from survey.services.questionnaires import duplicate_campaign
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
+from survey.spreadsheets import RowError, read_every_line
 
 from .conftest import client_for, open_canonical_campaign
 from .factories import MembershipFactory, SiteFactory, UserFactory
@@ -322,6 +325,42 @@ def test_the_csv_download_streams_the_rows_as_it_reads_them(
     # The rows are read while the response streams, not before: the one chunk's 2 queries
     # (the responses, then their answers).
     assert len(reading.captured_queries) == 2
+
+
+def test_every_line_is_read_and_each_error_told() -> None:
+    errors: list[RowError] = []
+    read: list[int] = []
+
+    def reader(line: int, cell: Mapping[str, str]) -> None:
+        read.append(line)
+        if cell["x"] == "faux":
+            errors.append(RowError(line, "x", "faux"))
+
+    lines = [(2, {"x": "vrai"}), (3, {"x": "faux"}), (4, {"x": "vrai"}), (5, {"x": "faux"})]
+    with pytest.raises(ImportRefused) as refused:
+        read_every_line(lines, reader, errors)
+
+    assert read == [2, 3, 4, 5]
+    assert [error.line for error in refused.value.row_errors] == [3, 5]
+    assert not refused.value.truncated
+    read_every_line(lines[:1], reader, [])  # nothing wrong: no refusal
+
+
+def test_the_reading_stops_at_the_most_errors_told() -> None:
+    errors: list[RowError] = []
+    read: list[int] = []
+
+    def reader(line: int, cell: Mapping[str, str]) -> None:
+        read.append(line)
+        errors.append(RowError(line, "", "faux"))
+
+    lines = [(line, {}) for line in range(2, MAX_ERRORS + 12)]
+    with pytest.raises(ImportRefused) as refused:
+        read_every_line(lines, reader, errors)
+
+    assert len(read) == MAX_ERRORS
+    assert len(refused.value.row_errors) == MAX_ERRORS
+    assert refused.value.truncated
 
 
 # --- what an import refuses --------------------------------------------------------------

@@ -44,8 +44,10 @@ from survey.spreadsheets import (
     RowError,
     csv_pieces,
     format_moment,
+    non_blank_lines,
     parse_moment,
     parse_uuid,
+    read_every_line,
     read_table,
     write_csv,
     write_xlsx,
@@ -228,7 +230,7 @@ def import_responses(
     """
     campaign = questionnaire.campaign
     campaign.check_accepts_responses()
-    lines = [(i + 2, row) for i, row in enumerate(rows) if any(v.strip() for v in row.values())]
+    lines = non_blank_lines(rows)
     if not lines:
         raise ValidationError(gettext("Le fichier ne contient aucun questionnaire."))
     spec = QuestionnaireSpec.load(questionnaire)
@@ -255,12 +257,7 @@ def import_responses(
             )
         )
     reader = _RowReader(questionnaire, spec, lines, user)
-    for line, row in lines:
-        reader.read(line, row)
-        if len(reader.errors) >= MAX_ERRORS:
-            raise ImportRefused(reader.errors, truncated=True)
-    if reader.errors:
-        raise ImportRefused(reader.errors)
+    read_every_line(lines, reader.read, reader.errors)
     try:
         with transaction.atomic():
             # Read again under a lock: the campaign may have been closed meanwhile.
