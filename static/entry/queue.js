@@ -28,6 +28,8 @@ export class Queue extends EventTarget {
     this.user = user;
     this.authRequired = false;
     this.flushing = null;
+    this.forcedAgain = false;
+    this.wakeTimer = null;
     this.lastReport = { at: 0, pending: -1 };
   }
 
@@ -83,9 +85,14 @@ export class Queue extends EventTarget {
     });
   }
 
-  /** Send what is due; `force` ignores the waiting delays (network back, button). */
+  /** Send what is due; `force` ignores the waiting delays (network back, button). A forced
+   * flush asked while another flush runs (which may have found the network still down, or
+   * skipped what was not due) runs again as soon as that one ends. */
   flush({ force = false } = {}) {
-    if (this.flushing) return this.flushing;
+    if (this.flushing) {
+      if (force) this.forcedAgain = true;
+      return this.flushing;
+    }
     const work = () => this.sendDue(force);
     const locked =
       navigator.locks && navigator.locks.request
@@ -99,8 +106,27 @@ export class Queue extends EventTarget {
         this.flushing = null;
         this.changed();
         this.report();
+        if (this.forcedAgain) {
+          this.forcedAgain = false;
+          this.flush({ force: true });
+        } else {
+          this.wakeWhenDue();
+        }
       });
     return this.flushing;
+  }
+
+  /** Flush again when the first waiting questionnaire is due, rather than at the next
+   * regular look (every RETRY_EVERY): a retry comes when the status says it will. */
+  async wakeWhenDue() {
+    clearTimeout(this.wakeTimer);
+    const now = Date.now();
+    const waiting = (await this.items())
+      .filter((item) => item.user === this.user && item.status === PENDING && item.nextTry > now)
+      .map((item) => item.nextTry);
+    if (waiting.length) {
+      this.wakeTimer = setTimeout(() => this.flush(), Math.min(...waiting) - now);
+    }
   }
 
   async sendDue(force) {
@@ -125,7 +151,9 @@ export class Queue extends EventTarget {
         this.authRequired = true;
         return; // every other questionnaire would be refused the same way
       } else {
-        const attempts = (item.attempts || 0) + 1;
+        // A forced send (the network is back, or the user asked) that fails starts the
+        // delays over: the next try comes in seconds, not after the minutes reached offline.
+        const attempts = force ? 1 : (item.attempts || 0) + 1;
         await idb.put(QUEUE, { ...item, attempts, nextTry: Date.now() + backoff(attempts) });
         if (outcome.kind === "network") return; // no network: the rest would fail too
       }

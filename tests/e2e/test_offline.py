@@ -108,3 +108,37 @@ def test_questionnaires_entered_offline_wait_on_the_tablet_and_leave_when_the_ne
     assert Response.objects.count() == 2
     assert set(Response.objects.values_list("interviewer", "site")) == {(user.pk, survey.site.pk)}
     expect(page.locator("[data-today-count]")).to_have_text("2")
+
+
+def test_a_send_that_fails_as_the_network_returns_is_tried_again_within_seconds(
+    tablet_context: Any, tablet: Any, live_server: Any, organisation: Any
+) -> None:
+    survey = open_survey(organisation)
+    user = interviewer(organisation)
+    page = tablet
+    log_in(page, live_server, user.username)
+    choose_shift(page, live_server, survey, survey.hall)
+    start_questionnaire(page)
+    go_offline(tablet_context)
+    fill_short_hall_questionnaire(page)
+    pending = page.locator("[data-queue-pending]")
+    expect(pending).to_contain_text("1 questionnaire en attente d'envoi")
+    # The first submission once the network is back fails, as when Chromium has not yet
+    # restored the network when the page hears it is back (a CI run saw it).
+    failed: list[str] = []
+
+    def fail_the_first(route: Any) -> None:
+        if failed:
+            route.fallback()
+        else:
+            failed.append(route.request.url)
+            route.abort("internetdisconnected")
+
+    tablet_context.route("**/saisie/api/reponses/", fail_the_first)
+    go_online(tablet_context)
+
+    # The forced send fails; the next try comes at the first step of the delays (4 to 6 s),
+    # not after the longer delays reached offline nor at the next regular look (15 s).
+    expect(pending).to_be_hidden(timeout=9_000)
+    assert len(failed) == 1
+    assert Response.objects.count() == 1
