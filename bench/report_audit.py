@@ -15,7 +15,9 @@ this process with the production settings:
 For each campaign, one more ``build_pack`` gives the time of each of its steps (from its
 progress reports) and the pack whose calculation matrix LibreOffice, when installed,
 recomputes (``soffice --convert-to csv``): how many indicators its formulas find equal to
-the application's k and n. The process's peak memory (RSS) is read after each campaign.
+the application's k and n. Then the hall questionnaire's CSV download, streamed as the
+view sends it and built whole (the baseline of the same run): memory allocated at most and
+time. The process's peak memory (RSS) is read after each campaign.
 
 Baseline, in the same run: a one-page PDF rendered by WeasyPrint with the report's own
 stylesheet and fetcher (fonts, CSS): the fixed cost of any PDF, which the report's time is
@@ -40,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -149,6 +152,21 @@ class CampaignResult:
     steps: list[tuple[str, float]] = field(default_factory=list)  # build_pack, seconds
     check: Check = field(default_factory=Check)
     peak_mib: float = 0.0
+    download: Download | None = None
+
+
+@dataclass
+class Download:
+    """The hall questionnaire's CSV download: streamed in pieces as the view sends it
+    (``csv_pieces``), and built whole (``write_csv``), the baseline, in the same run: the
+    memory allocated at most (tracemalloc) and the time, each of the second of two runs."""
+
+    rows: int
+    size_bytes: int
+    streamed_mib: float
+    whole_mib: float
+    streamed_s: float
+    whole_s: float
 
 
 class _Capped(Exception):
@@ -282,8 +300,42 @@ def measure_campaign(
             say(f"  {label} : matrice recalculée par LibreOffice")
             result.check = libreoffice_check(pack)
             say(f"    {result.check.concordant}/{result.check.indicators} concordants")
+    say(f"  {label} : téléchargement CSV du questionnaire du hall")
+    result.download = csv_download(campaign)
     result.peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
+
+
+def csv_download(campaign: Any) -> Download:
+    """The CSV of the hall questionnaire's responses, streamed and whole (see Download)."""
+    from survey.services.exchange import csv_pieces, export_rows, write_csv
+
+    header, rows = export_rows(campaign.questionnaires.get(channel="hall"))
+
+    def streamed() -> int:
+        return sum(len(piece) for piece in csv_pieces(header, rows))
+
+    def whole() -> int:
+        return len(write_csv(header, rows))
+
+    def timed(action: Callable[[], int]) -> tuple[int, float, float]:
+        action()
+        started = time.perf_counter()
+        size = action()
+        seconds = time.perf_counter() - started
+        tracemalloc.start()
+        try:
+            action()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        return size, seconds, peak / 2**20
+
+    size, streamed_s, streamed_mib = timed(streamed)
+    whole_size, whole_s, whole_mib = timed(whole)
+    if whole_size != size:
+        raise harness.BenchError(f"CSV en flux de {size} octets, en entier de {whole_size}")
+    return Download(rows.count(), size, streamed_mib, whole_mib, streamed_s, whole_s)
 
 
 def pack_steps(campaign: Any) -> tuple[bytes, list[tuple[str, float]]]:

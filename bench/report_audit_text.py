@@ -89,6 +89,20 @@ def _check(result: CampaignResult) -> str:
     )
 
 
+def _download(result: CampaignResult) -> str:
+    download = result.download
+    if download is None:
+        return f"{result.label} : non mesuré"
+    return (
+        f"{result.label} : {number(download.rows, 0)} lignes, "
+        f"{number(download.size_bytes / 1e6, 1)} Mo ; en flux "
+        f"{number(download.streamed_mib, 1)} Mio au plus et {number(download.streamed_s, 2)} s, "
+        f"en entier {number(download.whole_mib, 1)} Mio et {number(download.whole_s, 2)} s "
+        f"({number(download.streamed_mib / download.whole_mib, 2)} × la mémoire du fichier "
+        "entier)"
+    )
+
+
 def report(
     args: argparse.Namespace, results: list[CampaignResult], postgres: str, load_average: str
 ) -> str:
@@ -154,6 +168,12 @@ def report(
         "début) après chaque campagne : "
         + " ; ".join(f"{r.label} : {number(r.peak_mib, 0)} Mio" for r in results)
         + ".",
+        "",
+        "**Téléchargement CSV des réponses du hall** (`survey.views_exchange.export` : "
+        "`csv_pieces` envoie le fichier par morceaux de 500 lignes à mesure qu'`ExportRows` "
+        "les lit ; référence, dans la même exécution : le fichier construit en entier, "
+        "`write_csv` ; mémoire allouée au plus, tracemalloc, et durée, chacune la seconde "
+        "de deux exécutions) : " + " ; ".join(_download(r) for r in results) + ".",
         "",
         "**Matrice recalculée par LibreOffice** (`soffice --convert-to csv`, les formules "
         "`excel_k` et `excel_n` calculées à l'ouverture et comparées à `numerateur_k` et "
