@@ -40,7 +40,7 @@ memory at a time; at 30,000 questionnaires (1.2 million answers) about 5 s.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -68,6 +68,7 @@ from survey.models import (
 )
 from survey.services.exchange import OUTSIDE, SEPARATOR
 from survey.spreadsheets import format_moment
+from survey.workbook import Formula, Sheet
 
 EXCEL_ROWS = 1_048_576  # rows of an Excel sheet, the header's included
 RESPONSES = "Réponses"
@@ -107,25 +108,6 @@ COMMUNE_COLUMNS = [
 SOURCES = {"raw": "réponses brutes", "published": "chiffre publié"}
 OUTSIDE_DEPARTEMENT = "hors_departement"
 CHUNK = 5_000  # answers fetched at a time
-
-
-@dataclass(frozen=True)
-class Formula:
-    """A cell computed by the spreadsheet: ``text`` without its leading "="."""
-
-    text: str
-
-
-@dataclass
-class Sheet:
-    """A sheet to write: a bold, frozen header, then ``rows`` (read once, lazily): None, a
-    number, a text (always a text, even when it starts with "=") or a ``Formula``."""
-
-    title: str
-    header: Sequence[str]
-    rows: Iterable[Sequence[Any]]
-    widths: Sequence[float] = field(default_factory=tuple)
-    rows_hint: int = 0  # how many rows, when known: a very long sheet is written as ZIP64
 
 
 def calculation_matrix(campaign: Campaign, *, sheet_rows: int = EXCEL_ROWS) -> list[Sheet]:

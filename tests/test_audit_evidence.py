@@ -36,6 +36,7 @@ from audit import matrix as matrix_module
 from audit.models import ReportFile
 from reports.indicators import compute
 from reports.remarks import tally
+from survey import workbook
 from survey.demo import DemoResult, load_demo
 from survey.models import Campaign, Organisation, Response, Role
 from survey.services.exchange import export_rows
@@ -310,7 +311,7 @@ def test_beyond_a_sheet_s_rows_the_answers_go_on_and_the_formulas_add_the_sheets
     campaign: Campaign, tmp_path: Path
 ) -> None:
     sheets = matrix_module.calculation_matrix(campaign, sheet_rows=101)
-    data = evidence.write_workbook(sheets, evidence.pack_moment(campaign))
+    data = workbook.write_workbook(sheets, evidence.pack_moment(campaign))
     book = openpyxl.load_workbook(io.BytesIO(data))
 
     assert book.sheetnames[2:] == ["Réponses", "Réponses (2)", "Réponses (3)", "Communes"]
@@ -361,16 +362,14 @@ MOMENT = datetime.datetime.combine(datetime.date(2016, 10, 28), datetime.time())
 
 
 def test_a_text_starting_with_equals_stays_a_text_and_formulas_stay_formulas() -> None:
-    sheet = matrix_module.Sheet(
-        "Feuille", ["a", "b", "c"], [["=1+1", matrix_module.Formula("1+1"), 2.5]]
-    )
-    data = evidence.write_workbook([sheet], MOMENT)
+    sheet = workbook.Sheet("Feuille", ["a", "b", "c"], [["=1+1", workbook.Formula("1+1"), 2.5]])
+    data = workbook.write_workbook([sheet], MOMENT)
     cells = openpyxl.load_workbook(io.BytesIO(data))["Feuille"]
 
     assert (cells["A2"].value, cells["A2"].data_type) == ("=1+1", "s")
     assert (cells["B2"].value, cells["B2"].data_type) == ("=1+1", "f")
     assert cells["C2"].value == 2.5
-    assert evidence.write_workbook([sheet], MOMENT) == data
+    assert workbook.write_workbook([sheet], MOMENT) == data
 
 
 def test_the_coded_remarks_give_their_questionnaire_and_codes(

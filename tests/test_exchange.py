@@ -363,6 +363,21 @@ def test_the_reading_stops_at_the_most_errors_told() -> None:
     assert refused.value.truncated
 
 
+def test_an_xlsx_has_its_sheet_title_a_bold_frozen_header_and_text_cells() -> None:
+    data = write_xlsx(["uuid", "site"], [["a", " Angoulême "], ["", "=1"]], sheet_title="Tél.")
+
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["Tél."]
+    assert book.sheetnames == ["Tél."]
+    assert sheet.freeze_panes == "A2"
+    assert [cell.font.b for cell in sheet[1]] == [True, True]
+    assert [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)] == [
+        ["a", " Angoulême "],  # spaces at a text's ends are kept
+        [None, "=1"],  # an empty cell is left out; "=1" stays a text
+    ]
+    assert sheet["B3"].data_type == "s"
+
+
 # --- what an import refuses --------------------------------------------------------------
 
 
