@@ -73,12 +73,12 @@ def pack_filename(campaign: Campaign) -> str:
 
 
 def pack_moment(campaign: Campaign) -> datetime.datetime:
-    """The moment every entry of the pack bears: the closing (Paris time, to the even
-    second as ZIP stores it), else the survey's last day at midnight."""
+    """The moment every entry of the pack bears, in Paris time: the closing (to the even
+    second, as ZIP stores it), else the survey's last day at midnight."""
     if campaign.closed_at is not None:
-        moment = campaign.closed_at.astimezone(PARIS).replace(tzinfo=None, microsecond=0)
+        moment = campaign.closed_at.astimezone(PARIS).replace(microsecond=0)
         return moment.replace(second=moment.second - moment.second % 2)
-    return datetime.datetime.combine(campaign.end_date, datetime.time())
+    return datetime.datetime.combine(campaign.end_date, datetime.time(), tzinfo=PARIS)
 
 
 def check_closed(campaign: Campaign) -> None:

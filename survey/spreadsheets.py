@@ -149,7 +149,7 @@ def write_xlsx(
 ) -> bytes:
     """One sheet, bold frozen header, every cell written as a text (never a formula), dated
     now (``survey.workbook``: streamed, where openpyxl took twelve times as long)."""
-    return write_workbook([Sheet(sheet_title, header, rows)], timezone.now())
+    return write_workbook([Sheet(sheet_title, header, rows)], timezone.localtime())
 
 
 # --- reading a file --------------------------------------------------------------------

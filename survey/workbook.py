@@ -50,8 +50,9 @@ class Sheet:
 
 
 def zip_entry(name: str, moment: datetime.datetime, *, stored: bool = False) -> zipfile.ZipInfo:
-    """A ZIP entry dated ``moment``, deflated (``stored``: kept as it is), with the same
-    attributes whatever the system that writes it."""
+    """A ZIP entry dated ``moment``'s wall-clock time (ZIP knows no time zone), deflated
+    (``stored``: kept as it is), with the same attributes whatever the system that writes
+    it."""
     info = zipfile.ZipInfo(name, date_time=moment.timetuple()[:6])
     info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
@@ -85,7 +86,8 @@ _ZIP64_ROWS = 200_000  # a longer sheet may outgrow the 2 GiB of a plain ZIP ent
 
 def write_workbook(sheets: Sequence[Sheet], moment: datetime.datetime) -> bytes:
     """An XLSX workbook of ``sheets``, each with a bold frozen header; every part dated
-    ``moment``, the document's creation and modification too. Texts are written as texts
+    ``moment`` (aware: its entries bear its wall-clock time, the document's creation and
+    modification the same instant in UTC). Texts are written as texts
     (a remark starting with "=" is no formula), ``Formula`` cells as formulas without a
     cached value (``fullCalcOnLoad``: the spreadsheet computes them at opening); the rows
     are streamed into the archive."""
@@ -101,7 +103,9 @@ def write_workbook(sheets: Sequence[Sheet], moment: datetime.datetime) -> bytes:
         ("/docProps/core.xml", "package.core-properties+xml"),
         ("/docProps/app.xml", "officedocument.extended-properties+xml"),
     ]
-    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if moment.tzinfo is None:
+        raise ValueError("write_workbook: moment must be an aware datetime")
+    stamp = moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     parts = {
         "[Content_Types].xml": (
             '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'

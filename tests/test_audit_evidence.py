@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter
 
 from audit import evidence, jobs
 from audit import matrix as matrix_module
+from audit.document import PARIS
 from audit.models import ReportFile
 from reports.indicators import compute
 from reports.remarks import tally
@@ -358,7 +359,7 @@ def test_a_voided_questionnaire_is_left_out_of_the_answers(campaign: Campaign) -
     assert str(voided.uuid) not in uuids
 
 
-MOMENT = datetime.datetime.combine(datetime.date(2016, 10, 28), datetime.time())
+MOMENT = datetime.datetime.combine(datetime.date(2016, 10, 28), datetime.time(), tzinfo=PARIS)
 
 
 def test_a_text_starting_with_equals_stays_a_text_and_formulas_stay_formulas() -> None:
@@ -370,6 +371,18 @@ def test_a_text_starting_with_equals_stays_a_text_and_formulas_stay_formulas() -
     assert (cells["B2"].value, cells["B2"].data_type) == ("=1+1", "f")
     assert cells["C2"].value == 2.5
     assert workbook.write_workbook([sheet], MOMENT) == data
+
+
+def test_a_workbook_is_dated_its_moment_in_paris_and_in_utc() -> None:
+    data = workbook.write_workbook([workbook.Sheet("Feuille", ["a"], [["x"]])], MOMENT)
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        dates = {info.date_time for info in archive.infolist()}
+        core = archive.read("docProps/core.xml").decode()
+    assert dates == {(2016, 10, 28, 0, 0, 0)}  # Paris wall-clock time, as ZIP keeps it
+    assert ">2016-10-27T22:00:00Z</dcterms:created>" in core  # the same instant in UTC
+    with pytest.raises(ValueError, match="aware"):
+        workbook.write_workbook([], MOMENT.replace(tzinfo=None))
 
 
 def test_the_coded_remarks_give_their_questionnaire_and_codes(
