@@ -16,6 +16,7 @@ from .entry import (
     choose_shift,
     fill_short_hall_questionnaire,
     interviewer,
+    log_in_and_start,
     open_survey,
     start_questionnaire,
 )
@@ -118,9 +119,7 @@ def test_a_send_that_fails_as_the_network_returns_is_tried_again_within_seconds(
     survey = open_survey(organisation)
     user = interviewer(organisation)
     page = tablet
-    log_in(page, live_server, user.username)
-    choose_shift(page, live_server, survey, survey.hall)
-    start_questionnaire(page)
+    log_in_and_start(page, live_server, survey, user.username)
     go_offline(tablet_context)
     fill_short_hall_questionnaire(page)
     pending = page.locator("[data-queue-pending]")
