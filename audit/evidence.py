@@ -151,7 +151,7 @@ def raw_answers(questionnaire: Questionnaire, moment: datetime.datetime) -> tupl
     csv_text = CsvText(header)
     sheet = Sheet("Réponses", header, _copied(rows, csv_text), rows_hint=rows.count())
     xlsx = write_workbook([sheet], moment)
-    return csv_text.getvalue(), xlsx
+    return csv_text.take(), xlsx
 
 
 def _copied(rows: Iterable[Sequence[str]], csv_text: CsvText) -> Iterator[Sequence[str]]:

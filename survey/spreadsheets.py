@@ -96,47 +96,38 @@ def csv_pieces(
 ) -> Iterator[bytes]:
     """``write_csv``'s bytes, ``piece_rows`` rows at a time (the BOM and the header first):
     a download streams them as the rows are read, and holds no more than a piece."""
-    buffer = io.StringIO()
-    writer = _csv_writer(buffer)
-    writer.writerow(header)
-    yield ("\ufeff" + _emptied(buffer)).encode("utf-8")
-    piece: list[list[str]] = []
-    for row in rows:
-        piece.append([defuse(cell) for cell in row])
-        if len(piece) == piece_rows:
-            writer.writerows(piece)
-            piece.clear()
-            yield _emptied(buffer).encode("utf-8")
-    if piece:
-        writer.writerows(piece)
-        yield _emptied(buffer).encode("utf-8")
-
-
-def _csv_writer(buffer: io.StringIO) -> Any:
-    return csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-
-
-def _emptied(buffer: io.StringIO) -> str:
-    text = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return text
+    out = CsvText(header)
+    yield out.take()
+    written = 0
+    for written, row in enumerate(rows, start=1):
+        out.writerow(row)
+        if written % piece_rows == 0:
+            yield out.take()
+    if written % piece_rows:
+        yield out.take()
 
 
 class CsvText:
     """A CSV of ``write_csv``'s format written row by row, for a writer that sees rows go
-    by while it does something else with them (the evidence pack writes their XLSX)."""
+    by while it does something else with them (the evidence pack writes their XLSX), or
+    that sends it in pieces (``csv_pieces``)."""
 
     def __init__(self, header: Sequence[str]) -> None:
         self._buffer = io.StringIO()
-        self._writer = _csv_writer(self._buffer)
+        self._writer = csv.writer(self._buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
         self._writer.writerow(header)
+        self._bom = "\ufeff"  # once, before the header: Excel then reads the accents
 
     def writerow(self, row: Sequence[str]) -> None:
         self._writer.writerow([defuse(cell) for cell in row])
 
-    def getvalue(self) -> bytes:
-        return ("\ufeff" + self._buffer.getvalue()).encode("utf-8")
+    def take(self) -> bytes:
+        """What was written since the last take (all of it, the first time), UTF-8."""
+        text = self._bom + self._buffer.getvalue()
+        self._bom = ""
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        return text.encode("utf-8")
 
 
 def defuse(cell: str) -> str:
