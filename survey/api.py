@@ -157,6 +157,8 @@ def submit(request: HttpRequest) -> JsonResponse:
         return _error(
             400, {"mode": [_("Mode de saisie inconnu : %(mode)s.") % {"mode": repr(mode)}]}
         )
+    if refusal := _mode_refusal(request.user, questionnaire, mode):
+        return refusal
     answers = payload.get("answers")
     if not isinstance(answers, dict):
         return _error(400, {"answers": [_("Les réponses doivent être un objet JSON.")]})
@@ -181,6 +183,20 @@ def submit(request: HttpRequest) -> JsonResponse:
         {"uuid": str(response.uuid), "id": response.pk, "created": created},
         status=201 if created else 200,
     )
+
+
+def _mode_refusal(
+    user: access.AnyUser, questionnaire: Questionnaire, mode: str
+) -> JsonResponse | None:
+    """Paper re-entry is the quality manager's, as its page is (``entry_paper``): a 400
+    for anyone else, nothing stored. A 400, not a 403: the tablet's queue keeps a 400 as
+    "à corriger" with its message, where a 403 would ask the trainee to log in again."""
+    if mode != EntryMode.PAPER or access.holds_role(
+        user, questionnaire.campaign.organisation_id, access.MANAGEMENT
+    ):
+        return None
+    message = _("La ressaisie des questionnaires papier est réservée au responsable qualité.")
+    return _error(400, {"mode": [message]})
 
 
 def _int(value: Any) -> int:

@@ -160,14 +160,12 @@ def device_report(request: HttpRequest) -> JsonResponse:
         oldest_at = None
     organisation = access.work_organisation(request, access.ENTRY)
     if organisation is not None:
+        # The user's own report of this device, never another account's.
         DeviceQueue.objects.update_or_create(
             organisation=organisation,
             device_id=device_id,
-            defaults={
-                "user_id": request.user.pk,
-                "pending": pending,
-                "oldest_pending_at": oldest_at,
-            },
+            user_id=request.user.pk,
+            defaults={"pending": pending, "oldest_pending_at": oldest_at},
         )
     return JsonResponse({"today": _entered_today(request.user)})
 

@@ -210,7 +210,11 @@ class Answer(models.Model):
 
 class DeviceQueue(models.Model):
     """What a tablet last said of its offline queue, so that the quality manager knows
-    which devices still hold unsent questionnaires before handing them back."""
+    which devices still hold unsent questionnaires before handing them back.
+
+    One row per device and account: a report writes the row of the account that sends it
+    and no other, so that no one can overwrite, or blank, what another account reported
+    (a device id is whatever the client says)."""
 
     organisation = models.ForeignKey(
         "survey.Organisation",
@@ -224,7 +228,7 @@ class DeviceQueue(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         related_name="+",
-        verbose_name=_("dernier utilisateur"),
+        verbose_name=_("compte qui l'a signalé"),
     )
     pending = models.PositiveIntegerField(_("questionnaires en attente"), default=0)
     oldest_pending_at = models.DateTimeField(_("plus ancien en attente"), null=True, blank=True)
@@ -237,7 +241,8 @@ class DeviceQueue(models.Model):
         verbose_name_plural = _("files d'attente des appareils")
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "device_id"], name="device_queue_one_per_device"
+                fields=["organisation", "device_id", "user"],
+                name="device_queue_one_per_device_and_user",
             ),
         ]
 

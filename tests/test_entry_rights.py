@@ -1,0 +1,119 @@
+"""What the entry API lets each account write: paper re-entry is the quality manager's, and
+a device report writes the reporting account's own row (issue 13, point 5)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from survey.models import DeviceQueue, EntryMode, Organisation, Questionnaire, Response, Role
+
+from .conftest import client_for, open_canonical_campaign
+from .factories import MembershipFactory
+from .test_submit import payload_for, post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hall(organisation: Organisation) -> Questionnaire:
+    return open_canonical_campaign(organisation).questionnaires.get(channel="hall")
+
+
+# --- the entry mode --------------------------------------------------------------------------
+
+
+def test_a_trainee_cannot_send_a_paper_questionnaire(
+    hall: Questionnaire, interviewer_client: Client
+) -> None:
+    response = post(interviewer_client, payload_for(hall, mode="paper"))
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "mode": ["La ressaisie des questionnaires papier est réservée au responsable qualité."]
+    }
+    assert Response.objects.count() == 0
+
+
+def test_a_quality_manager_of_another_organisation_is_a_trainee_here_for_paper(
+    hall: Questionnaire, organisation: Organisation, other_organisation: Organisation
+) -> None:
+    """Managing one prefecture gives no paper entry in another where one is a trainee."""
+    client = client_for(Role.INTERVIEWER, organisation)
+    MembershipFactory(
+        user=client.user,  # type: ignore[attr-defined]
+        organisation=other_organisation,
+        role=Role.QUALITY_MANAGER,
+    )
+
+    response = post(client, payload_for(hall, mode="paper"))
+
+    assert response.status_code == 400
+    assert "mode" in response.json()["errors"]
+    assert Response.objects.count() == 0
+
+
+def test_the_quality_manager_re_enters_a_paper_questionnaire(
+    hall: Questionnaire, manager_client: Client
+) -> None:
+    response = post(manager_client, payload_for(hall, mode="paper"))
+
+    assert response.status_code == 201
+    assert Response.objects.get().mode == EntryMode.PAPER
+
+
+@pytest.mark.parametrize("mode", ["tablet", "phone"])
+def test_a_trainee_still_sends_tablet_and_phone_questionnaires(
+    hall: Questionnaire, interviewer_client: Client, mode: str
+) -> None:
+    response = post(interviewer_client, payload_for(hall, mode=mode))
+
+    assert response.status_code == 201
+    assert Response.objects.get().mode == mode
+
+
+# --- device reports --------------------------------------------------------------------------
+
+
+def report(client: Client, payload: Any) -> Any:
+    return client.post(
+        reverse("survey:entry_device_report"), json.dumps(payload), content_type="application/json"
+    )
+
+
+def test_a_trainee_cannot_overwrite_another_accounts_report_of_a_device(
+    organisation: Organisation, manager_client: Client
+) -> None:
+    holder = client_for(Role.INTERVIEWER, organisation)
+    other = client_for(Role.INTERVIEWER, organisation)
+    report(holder, {"device_id": "tablette-hall-1", "pending": 4, "oldest": None})
+
+    answer = report(other, {"device_id": "tablette-hall-1", "pending": 0, "oldest": None})
+
+    assert answer.status_code == 200
+    kept = DeviceQueue.objects.get(device_id="tablette-hall-1", user=holder.user)  # type: ignore[attr-defined]
+    assert kept.pending == 4
+    page = manager_client.get(reverse("survey:entry_devices")).content.decode()
+    assert holder.user.username in page  # type: ignore[attr-defined]
+    assert "Aucun appareil n'a signalé" not in page
+
+
+def test_each_account_updates_its_own_report_of_a_shared_device(
+    organisation: Organisation,
+) -> None:
+    first = client_for(Role.INTERVIEWER, organisation)
+    second = client_for(Role.INTERVIEWER, organisation)
+
+    report(first, {"device_id": "tablette-hall-1", "pending": 2, "oldest": None})
+    report(second, {"device_id": "tablette-hall-1", "pending": 3, "oldest": None})
+    report(first, {"device_id": "tablette-hall-1", "pending": 0, "oldest": None})
+
+    rows = DeviceQueue.objects.filter(device_id="tablette-hall-1").order_by("pending")
+    assert [(row.user, row.pending) for row in rows] == [
+        (first.user, 0),  # type: ignore[attr-defined]
+        (second.user, 3),  # type: ignore[attr-defined]
+    ]
