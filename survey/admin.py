@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
-from django.forms import ModelChoiceField
+from django.forms import ModelChoiceField, ModelForm
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from . import access
 from .models import (
     Arrondissement,
     Campaign,
+    CampaignClosed,
     Choice,
     Commune,
     Engagement,
@@ -48,8 +50,27 @@ class NationalAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
 
+class OpenCampaignForm(ModelForm):
+    """Refuses, as a form error, a row that would belong to a closed campaign: its save()
+    would raise CampaignClosed, which the admin does not catch (a 500)."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        owning = getattr(self.instance, "owning_campaign", None)
+        if owning is None:
+            return
+        try:
+            owning().check_editable()
+        except CampaignClosed as closed:
+            self.add_error(None, closed)
+        except ObjectDoesNotExist:
+            pass  # no questionnaire or question chosen: that field's error says so
+
+
 class OrganisationScopedAdmin(admin.ModelAdmin):
     """Rows of the quality manager's organisations only; anything else is a 404."""
+
+    form = OpenCampaignForm
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return access.scoped(super().get_queryset(request), request.user, access.MANAGEMENT)
@@ -164,6 +185,7 @@ class SectionAdmin(OrganisationScopedAdmin):
 
 class ChoiceInline(admin.TabularInline):
     model = Choice
+    form = OpenCampaignForm
     extra = 0
 
 
