@@ -55,7 +55,9 @@ class OpenCampaignForm(ModelForm):
     would raise CampaignClosed, which the admin does not catch (a 500)."""
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        # After the instance is built from the form (construct_instance), not in clean():
+        # its campaign is then the one the chosen questionnaire or question belongs to.
+        super()._post_clean()  # type: ignore[misc]  # not in django-stubs
         owning = getattr(self.instance, "owning_campaign", None)
         if owning is None:
             return

@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -164,7 +164,7 @@ def device_report(request: HttpRequest) -> JsonResponse:
         DeviceQueue.objects.update_or_create(
             organisation=organisation,
             device_id=device_id,
-            user_id=request.user.pk,
+            user_id=cast(int, request.user.pk),
             defaults={"pending": pending, "oldest_pending_at": oldest_at},
         )
     return JsonResponse({"today": _entered_today(request.user)})
