@@ -46,6 +46,12 @@ def client_for(role: str | None, organisation: Organisation, *, superuser: bool 
     return client
 
 
+def grant(client: Client, organisation: Organisation, role: str) -> Client:
+    """``client``'s user also holds ``role`` in ``organisation``."""
+    MembershipFactory(user=client.user, organisation=organisation, role=role)  # type: ignore[attr-defined]
+    return client
+
+
 @pytest.fixture
 def interviewer_client(organisation: Organisation) -> Client:
     return client_for(Role.INTERVIEWER, organisation)

@@ -12,8 +12,7 @@ from django.urls import reverse
 
 from survey.models import DeviceQueue, EntryMode, Organisation, Questionnaire, Response, Role
 
-from .conftest import client_for, open_canonical_campaign
-from .factories import MembershipFactory
+from .conftest import client_for, grant, open_canonical_campaign
 from .test_submit import payload_for, post
 
 pytestmark = pytest.mark.django_db
@@ -43,11 +42,8 @@ def test_a_quality_manager_of_another_organisation_is_a_trainee_here_for_paper(
     hall: Questionnaire, organisation: Organisation, other_organisation: Organisation
 ) -> None:
     """Managing one prefecture gives no paper entry in another where one is a trainee."""
-    client = client_for(Role.INTERVIEWER, organisation)
-    MembershipFactory(
-        user=client.user,  # type: ignore[attr-defined]
-        organisation=other_organisation,
-        role=Role.QUALITY_MANAGER,
+    client = grant(
+        client_for(Role.INTERVIEWER, organisation), other_organisation, Role.QUALITY_MANAGER
     )
 
     response = post(client, payload_for(hall, mode="paper"))

@@ -11,8 +11,8 @@ from django.urls import reverse
 from mystery.models import MysteryService
 from survey.models import Organisation, Role
 
-from .conftest import client_for
-from .factories import MembershipFactory, MysteryServiceFactory
+from .conftest import client_for, grant
+from .factories import MysteryServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,11 +97,8 @@ def test_a_quality_manager_cannot_name_another_organisation(
 def test_a_quality_manager_of_two_prefectures_reaches_both_lists(
     organisation: Organisation, other_organisation: Organisation, theirs: MysteryService
 ) -> None:
-    client = client_for(Role.QUALITY_MANAGER, organisation)
-    MembershipFactory(
-        user=client.user,  # type: ignore[attr-defined]
-        organisation=other_organisation,
-        role=Role.QUALITY_MANAGER,
+    client = grant(
+        client_for(Role.QUALITY_MANAGER, organisation), other_organisation, Role.QUALITY_MANAGER
     )
 
     page = client.get(reverse("mystery:reference_update", args=["services", theirs.pk]))
