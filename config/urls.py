@@ -8,6 +8,7 @@ from survey import views as survey_views
 urlpatterns = [
     path("", survey_views.home, name="home"),
     path("compte/", include("survey.urls_accounts")),
+    path("donnees-personnelles/", survey_views.personal_data, name="personal_data"),
     path("saisie/", include("survey.urls")),
     path("mystere/", include("mystery.urls")),
     path("tableau-de-bord/", include("reports.urls")),

@@ -129,6 +129,7 @@ class ChangeKind(models.TextChoices):
     VOIDED = "voided", _("Annulation")
     RESTORED = "restored", _("Rétablissement")
     EDITED = "edited", _("Modification")
+    ERASED = "erased", _("Effacement des textes libres")
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,11 @@ def response_history(response: Response) -> list[Change]:
     state: dict[int, Entry] = {answer.pk: _entry(answer, answer.question) for answer in current}
     for key in reversed(list(by_event)):
         event_records = by_event[key]
+        if all(record.history_type == "~" for record in event_records):
+            # Only an erasure updates an answer in place (survey.services.retention): the
+            # text it held is gone from the history too, and the reason says why.
+            change_of(event_records[0], ChangeKind.ERASED)
+            continue
         before = dict(state)
         for record in event_records:
             if record.history_type == "+":

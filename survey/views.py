@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import access
-from .models import Questionnaire, Role
+from .models import Organisation, Questionnaire, Role
+from .services.retention import ERASED
 
 HOME_BY_ROLE = {
     Role.INTERVIEWER: "survey:entry",
@@ -72,4 +73,20 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "survey/questionnaire_detail.html",
         {"questionnaire": questionnaire, "campaign": questionnaire.campaign, "sections": sections},
+    )
+
+
+def personal_data(request: HttpRequest) -> HttpResponse:
+    """What personal data the application keeps, why and for how long. Public: anyone,
+    logged in or not, may read it (the footer links it from every page). One query."""
+    return render(
+        request,
+        "personal_data.html",
+        {
+            "organisations": Organisation.objects.order_by("name").only(
+                "name", "remarks_retention_months"
+            ),
+            "default_months": Organisation._meta.get_field("remarks_retention_months").default,
+            "erased": ERASED,
+        },
     )

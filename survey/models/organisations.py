@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +18,16 @@ class Organisation(models.Model):
         unique=True,
         validators=[RegexValidator(r"^(\d{2}|2A|2B|97\d)$", _("Code de département invalide."))],
         help_text=_("Code INSEE du département : 16, 2A, 974…"),
+    )
+    remarks_retention_months = models.PositiveSmallIntegerField(
+        _("conservation des textes libres (mois)"),
+        default=36,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "Les remarques libres et les noms de communes hors du département sont effacés "
+            "ce nombre de mois après la réception du questionnaire ; leurs codes et les "
+            "effectifs restent."
+        ),
     )
 
     organisation_path = "pk"
