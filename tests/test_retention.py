@@ -139,9 +139,20 @@ def test_the_erasure_is_in_the_history_and_the_history_keeps_no_text(
     assert last.history_change_reason == "Conservation de 36 mois dépassée : texte libre effacé"
     assert not Answer.history.filter(text__contains="Dupont").exists()
     assert not Answer.history.filter(text="Bordeaux").exists()
-    kinds = [change.kind for change in response_history(old)]
-    assert ChangeKind.ERASED in kinds
+    assert ChangeKind.ERASED in [change.kind for change in response_history(old)]
     assert ChangeKind.ERASED not in [change.kind for change in response_history(recent)]
+
+
+def test_the_questionnaire_page_shows_the_erasure_and_no_text(
+    manager_client: Client, old: Response
+) -> None:
+    run("--apply")
+
+    page = manager_client.get(reverse("survey:response_detail", args=[old.pk])).content.decode()
+
+    assert "Effacement des textes libres" in page
+    assert "Motif : Conservation de 36 mois dépassée : texte libre effacé" in page
+    assert "Dupont" not in page
 
 
 def test_a_second_run_erases_nothing_more(old: Response, recent: Response) -> None:
@@ -221,3 +232,29 @@ def test_every_page_links_the_personal_data_page_from_its_footer(
 
     assert link in client.get(reverse("login")).content.decode()
     assert link in manager_client.get(reverse("reports:dashboard")).content.decode()
+
+
+# --- the setting -----------------------------------------------------------------------------
+
+
+def organisation_form(organisation: Organisation, months: int) -> dict[str, Any]:
+    return {
+        "name": organisation.name,
+        "departement_code": organisation.departement_code,
+        "remarks_retention_months": months,
+    }
+
+
+def test_the_quality_manager_sets_the_retention_in_the_admin(
+    manager_client: Client, organisation: Organisation
+) -> None:
+    url = reverse("admin:survey_organisation_change", args=[organisation.pk])
+
+    refused = manager_client.post(url, organisation_form(organisation, 0))
+    saved = manager_client.post(url, organisation_form(organisation, 24))
+
+    assert refused.status_code == 200
+    assert "supérieure ou égale à 1" in refused.content.decode()
+    assert saved.status_code == 302
+    organisation.refresh_from_db()
+    assert organisation.remarks_retention_months == 24
