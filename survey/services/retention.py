@@ -74,7 +74,9 @@ def erasures(
 ) -> list[Erasure]:
     """What each organisation has past its retention at ``now``. One query per organisation."""
     found = []
-    for organisation in organisations or Organisation.objects.order_by("name"):
+    if organisations is None:
+        organisations = Organisation.objects.order_by("name")
+    for organisation in organisations:
         before = months_before(now, organisation.remarks_retention_months)
         counts = Answer.objects.filter(_expired(organisation, before)).aggregate(
             communes=Count("pk", filter=Q(question__kind=QuestionKind.COMMUNE)),
