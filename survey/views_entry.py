@@ -18,7 +18,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max, OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -183,14 +183,25 @@ def entry_devices(request: HttpRequest) -> HttpResponse:
         .annotate(count=Count("pk"), last_received=Max("received_at"))
         .order_by("-last_received")
     )
+    # Each account reports a shared device under its own row: a row is told when another
+    # account reported the same device since (what that newer report said).
+    newer = DeviceQueue.objects.filter(
+        organisation=OuterRef("organisation"),
+        device_id=OuterRef("device_id"),
+        reported_at__gt=OuterRef("reported_at"),
+    ).order_by("-reported_at")
+    waiting = (
+        queues.filter(pending__gt=0)
+        .annotate(
+            newer_at=Subquery(newer.values("reported_at")[:1]),
+            newer_pending=Subquery(newer.values("pending")[:1]),
+        )
+        .order_by("oldest_pending_at", "device_id")
+    )
     return render(
         request,
         "survey/entry_devices.html",
-        {
-            "organisation": organisation,
-            "waiting": queues.filter(pending__gt=0).order_by("oldest_pending_at", "device_id"),
-            "received": received,
-        },
+        {"organisation": organisation, "waiting": waiting, "received": received},
     )
 
 

@@ -3,6 +3,7 @@ a device report writes the reporting account's own row (issue 13, point 5)."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -113,3 +114,21 @@ def test_each_account_updates_its_own_report_of_a_shared_device(
         (first.user, 0),  # type: ignore[attr-defined]
         (second.user, 3),  # type: ignore[attr-defined]
     ]
+
+
+def test_an_older_report_of_a_shared_device_points_to_the_newer_one(
+    organisation: Organisation, manager_client: Client
+) -> None:
+    first = client_for(Role.INTERVIEWER, organisation)
+    second = client_for(Role.INTERVIEWER, organisation)
+    report(first, {"device_id": "tablette-hall-1", "pending": 2, "oldest": None})
+    DeviceQueue.objects.update(
+        reported_at=datetime.datetime(2016, 10, 4, 8, 0, tzinfo=datetime.UTC)
+    )
+    report(second, {"device_id": "tablette-hall-1", "pending": 0, "oldest": None})
+
+    page = manager_client.get(reverse("survey:entry_devices")).content.decode()
+
+    assert first.user.username in page  # type: ignore[attr-defined]
+    assert "Signalement plus récent de cet appareil, par un autre compte" in page
+    assert ": 0 en attente." in page
