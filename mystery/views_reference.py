@@ -74,9 +74,10 @@ def _organisation(request: HttpRequest) -> Organisation:
     organisation in force. Either way the page names it."""
     raw = request.GET.get("organisation", "")
     if raw:
-        if not raw.isdigit() or not access.holds_role(request.user, int(raw), access.MANAGEMENT):
+        pk = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
+        if not access.holds_role(request.user, pk, access.MANAGEMENT):
             raise Http404(gettext("Organisation introuvable"))
-        return get_object_or_404(Organisation, pk=int(raw))
+        return get_object_or_404(Organisation, pk=pk)
     organisation = access.work_organisation(request, access.MANAGEMENT)
     if organisation is None:
         raise Http404(gettext("Aucune organisation"))

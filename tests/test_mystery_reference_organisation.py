@@ -105,3 +105,12 @@ def test_a_quality_manager_of_two_prefectures_reaches_both_lists(
 
     assert page.status_code == 200
     assert "Organisation : Préfecture de la Gironde" in page.content.decode()
+
+
+@pytest.mark.parametrize("raw", ["x", "-1", "1e400", "9" * 30, "\u0663", "0"])
+def test_an_unreadable_organisation_in_the_address_is_a_404(
+    national_client: Client, raw: str
+) -> None:
+    assert (
+        national_client.get(reverse("mystery:reference"), {"organisation": raw}).status_code == 404
+    )
