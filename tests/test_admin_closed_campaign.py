@@ -71,6 +71,19 @@ def test_adding_a_section_to_a_closed_campaign_says_why_and_saves_nothing(
     assert Section.objects.filter(questionnaire=questionnaire).count() == 1
 
 
+def test_adding_a_questionnaire_to_a_closed_campaign_says_why_and_saves_nothing(
+    manager_client: Client, closed: Campaign
+) -> None:
+    response = manager_client.post(
+        reverse("admin:survey_questionnaire_add"),
+        {"campaign": closed.pk, "channel": "phone", "title": "Au téléphone", "introduction": ""},
+    )
+
+    assert response.status_code == 200
+    assert CLOSED in response.content.decode()
+    assert closed.questionnaires.count() == 1
+
+
 def test_adding_a_question_to_a_closed_campaign_says_why_and_saves_nothing(
     manager_client: Client, closed: Campaign
 ) -> None:
