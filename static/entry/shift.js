@@ -3,6 +3,7 @@
 
 import { t } from "./messages.js";
 import { queueFrom } from "./queue.js";
+import { guardLogout } from "./session.js";
 import { mountImport, mountQueueStatus } from "./status.js";
 import { persistStorage, registerServiceWorker, shift, urlFor } from "./store.js";
 
@@ -155,6 +156,7 @@ if (form && summary) {
 }
 
 persistStorage();
+guardLogout(root);
 const queue = queueFrom(root);
 mountQueueStatus(root, queue);
 mountImport(root, queue);
