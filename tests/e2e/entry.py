@@ -160,14 +160,27 @@ def send(page: Any) -> None:
     expect(page.locator("[data-done]")).to_be_visible()
 
 
-def fill_short_hall_questionnaire(page: Any) -> None:
-    """From the first section of a blank hall form to the thank-you screen."""
+def fill_up_to_the_send_button(page: Any) -> None:
+    """From the first section of a blank hall form to its last section, answered."""
     expect(section_title(page)).to_have_text(HALL_SECTIONS[0])
     for index, answers in enumerate(SHORT_HALL):
         if index:
             next_section(page, HALL_SECTIONS[index])
         fill_section(page, answers)
+
+
+def fill_short_hall_questionnaire(page: Any) -> None:
+    """From the first section of a blank hall form to the thank-you screen."""
+    fill_up_to_the_send_button(page)
     send(page)
+
+
+# The submission API, as Playwright's routes and events see it.
+SUBMIT = "**/saisie/api/reponses/"
+
+
+def is_submission(request: Any) -> bool:
+    return bool(request.method == "POST" and request.url.endswith("/saisie/api/reponses/"))
 
 
 def stored_answers(response: Response) -> dict[str, Any]:

@@ -15,24 +15,17 @@ from playwright.sync_api import expect
 from survey.models import Response
 
 from .entry import (
-    HALL_SECTIONS,
-    SHORT_HALL,
-    fill_section,
+    SUBMIT,
     fill_short_hall_questionnaire,
+    fill_up_to_the_send_button,
     interviewer,
+    is_submission,
     log_in_and_start,
-    next_section,
     open_survey,
     send,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SUBMIT = "**/saisie/api/reponses/"
-
-
-def is_submission(response: Any) -> bool:
-    return response.request.method == "POST" and response.url.endswith("/saisie/api/reponses/")
 
 
 def queued_uuids(page: Any) -> list[str]:
@@ -55,10 +48,7 @@ def test_a_questionnaire_refused_because_the_campaign_closed_shows_why_and_can_b
     user = interviewer(organisation)
     page = tablet
     log_in_and_start(page, live_server, survey, user.username)
-    for index, answers in enumerate(SHORT_HALL):
-        if index:
-            next_section(page, HALL_SECTIONS[index])
-        fill_section(page, answers)
+    fill_up_to_the_send_button(page)
     survey.campaign.close()  # meanwhile, the quality manager closed the campaign
 
     send(page)
@@ -132,9 +122,9 @@ def test_a_server_that_answers_500_is_named_with_the_next_try_and_said_out_loud_
     expect(page.locator("[data-queue-stuck]")).to_be_hidden()
 
     # It keeps failing: the entry page sends at once, then "Envoyer maintenant" once more.
-    with page.expect_response(is_submission):
+    with page.expect_request_finished(is_submission):
         page.get_by_role("link", name="Changer de poste").tap()
-    with page.expect_response(is_submission):
+    with page.expect_request_finished(is_submission):
         page.get_by_role("button", name="Envoyer maintenant").tap()
     assert len(failures) >= 3
     stuck = page.locator("[data-queue-stuck]")
@@ -149,3 +139,29 @@ def test_a_server_that_answers_500_is_named_with_the_next_try_and_said_out_loud_
     expect(page.locator("[data-queue-pending]")).to_be_hidden()
     expect(stuck).to_be_hidden()
     assert Response.objects.count() == 1
+
+
+def test_a_refusal_without_a_readable_body_is_kept_with_its_status_across_a_reload(
+    tablet_context: Any, tablet: Any, live_server: Any, organisation: Any
+) -> None:
+    survey = open_survey(organisation)
+    user = interviewer(organisation)
+    page = tablet
+    log_in_and_start(page, live_server, survey, user.username)
+    # A proxy in front of the application refuses the body (413, an HTML page).
+    tablet_context.route(
+        SUBMIT,
+        lambda route: route.fulfill(status=413, content_type="text/html", body="<h1>413</h1>"),
+    )
+    fill_short_hall_questionnaire(page)
+
+    message = "Le serveur a refusé ce questionnaire (erreur 413)."
+    expect(page.locator("[data-done] [data-refused-reasons]")).to_have_text(message)
+    [uuid] = queued_uuids(page)
+
+    page.reload()  # never dropped: still there, still refused, never sent again on its own
+    refused = page.locator(f"[data-refused='{uuid}']")
+    expect(refused).to_contain_text(message)
+    expect(page.locator("[data-queue-invalid-count]")).to_have_text("1 questionnaire à corriger")
+    assert queued_uuids(page) == [uuid]
+    assert not Response.objects.exists()
