@@ -125,6 +125,13 @@ def log_in_and_start(page: Any, live_server: Any, survey: Survey, username: str)
     start_questionnaire(page)
 
 
+def started_by_an_interviewer(page: Any, live_server: Any, organisation: Organisation) -> Survey:
+    """An open survey, and stagiaire at the first section of its hall form."""
+    survey = open_survey(organisation)
+    log_in_and_start(page, live_server, survey, interviewer(organisation).username)
+    return survey
+
+
 def question(page: Any, code: str) -> Any:
     return page.locator(f"#q-{code}")
 

@@ -18,11 +18,9 @@ from .entry import (
     SUBMIT,
     fill_short_hall_questionnaire,
     fill_up_to_the_send_button,
-    interviewer,
     is_submission,
-    log_in_and_start,
-    open_survey,
     send,
+    started_by_an_interviewer,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,10 +42,8 @@ def queued_uuids(page: Any) -> list[str]:
 def test_a_questionnaire_refused_because_the_campaign_closed_shows_why_and_can_be_saved_or_deleted(
     tablet: Any, live_server: Any, organisation: Any
 ) -> None:
-    survey = open_survey(organisation)
-    user = interviewer(organisation)
     page = tablet
-    log_in_and_start(page, live_server, survey, user.username)
+    survey = started_by_an_interviewer(page, live_server, organisation)
     fill_up_to_the_send_button(page)
     survey.campaign.close()  # meanwhile, the quality manager closed the campaign
 
@@ -96,10 +92,8 @@ def test_a_questionnaire_refused_because_the_campaign_closed_shows_why_and_can_b
 def test_a_server_that_answers_500_is_named_with_the_next_try_and_said_out_loud_when_it_persists(
     tablet_context: Any, tablet: Any, live_server: Any, organisation: Any
 ) -> None:
-    survey = open_survey(organisation)
-    user = interviewer(organisation)
     page = tablet
-    log_in_and_start(page, live_server, survey, user.username)
+    started_by_an_interviewer(page, live_server, organisation)
     failures: list[str] = []
 
     def fail(route: Any) -> None:
@@ -144,10 +138,8 @@ def test_a_server_that_answers_500_is_named_with_the_next_try_and_said_out_loud_
 def test_a_refusal_without_a_readable_body_is_kept_with_its_status_across_a_reload(
     tablet_context: Any, tablet: Any, live_server: Any, organisation: Any
 ) -> None:
-    survey = open_survey(organisation)
-    user = interviewer(organisation)
     page = tablet
-    log_in_and_start(page, live_server, survey, user.username)
+    started_by_an_interviewer(page, live_server, organisation)
     # A proxy in front of the application refuses the body (413, an HTML page).
     tablet_context.route(
         SUBMIT,
