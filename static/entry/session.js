@@ -26,8 +26,12 @@ export function guardLogout(root) {
       } catch {
         response = null;
       }
+      if (response && (response.ok || response.redirected)) {
+        location.assign(response.url); // the login page the logout led to
+        return;
+      }
       if (response) {
-        location.assign(response.redirected ? response.url : form.action);
+        form.submit(); // refused (CSRF…): let the browser show the server's answer
         return;
       }
       const message = t("logout_offline", { user: root.dataset.user });
