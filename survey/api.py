@@ -128,6 +128,49 @@ def _parse_time(payload: dict[str, Any], key: str) -> datetime.datetime | None:
     return parsed
 
 
+# The machine code of a submission declared by another account than the session's: the
+# tablet's queue keeps such a questionnaire for the account that entered it.
+OTHER_INTERVIEWER = "other_interviewer"
+
+
+def _other_interviewer(request: HttpRequest, payload: dict[str, Any]) -> JsonResponse | None:
+    """A 409, before anything is read or stored, when the payload declares an interviewer
+    (the account it was entered under, ``interviewer``: a username) other than the
+    session's user: on a shared tablet, a questionnaire queued by one trainee must never be
+    credited to the next one who logs in. A payload that declares none (an older script)
+    is the session user's, as before."""
+    declared = payload.get("interviewer")
+    if declared is None:
+        return None
+    session_user = request.user.get_username()
+    if declared == session_user:
+        return None
+    # Echoed in the answer: only a plausible username (no NUL, no lone surrogate).
+    if not isinstance(declared, str) or not 0 < len(declared) <= 150 or not declared.isprintable():
+        return _error(
+            400, {"interviewer": [_("Le compte déclaré doit être un nom d'utilisateur.")]}
+        )
+    return JsonResponse(
+        {
+            "code": OTHER_INTERVIEWER,
+            "interviewer": declared,
+            "session_user": session_user,
+            "errors": {
+                NON_FIELD: [
+                    _(
+                        "Ce questionnaire a été saisi sous le compte %(declared)s, mais la "
+                        "session ouverte est celle de %(user)s : il n'est pas enregistré. Il "
+                        "partira quand %(declared)s se reconnectera sur cet appareil."
+                    )
+                    % {"declared": declared, "user": session_user}
+                ]
+            },
+        },
+        status=409,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
 @access.role_required(access.ENTRY)
 @require_POST
 def submit(request: HttpRequest) -> JsonResponse:
@@ -138,6 +181,9 @@ def submit(request: HttpRequest) -> JsonResponse:
             raise ValueError
     except ValueError:
         return _error(400, {NON_FIELD: [_("Requête illisible : un objet JSON est attendu.")]})
+    refused = _other_interviewer(request, payload)
+    if refused is not None:
+        return refused
     try:
         client_uuid = uuid.UUID(str(payload.get("uuid", "")))
     except ValueError:

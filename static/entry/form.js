@@ -7,7 +7,8 @@
 import { t } from "./messages.js";
 import { INVALID, queueFrom } from "./queue.js";
 import { buildQuestion, codesOf, isBlank, sectionElement } from "./questions.js";
-import { correctionUrl, mountQueueStatus } from "./status.js";
+import { guardLogout } from "./session.js";
+import { discardRefused, formatTime, mountQueueStatus, refusedDetails } from "./status.js";
 import {
   DEFINITIONS,
   DRAFTS,
@@ -481,6 +482,7 @@ async function submitOnce() {
     site: site.id,
     mode,
     device_id: deviceId(),
+    interviewer: root.dataset.user, // the account it is credited to, whoever sends it
     started_at: startedAt(),
     submitted_at: new Date().toISOString(),
     answers: payloadAnswers(),
@@ -509,16 +511,34 @@ async function showDoneStatus() {
   if (!lastSubmitted || done.hidden) return;
   const item = await queue.get(lastSubmitted);
   const status = $("[data-done-status]");
-  const fix = $("[data-done-fix]");
-  fix.hidden = true;
+  const reasons = $("[data-done-reasons]");
+  const refused = Boolean(item && item.status === INVALID);
+  // A refused questionnaire is not "enregistré": say so, with the server's reason.
+  $("[data-done-thanks]").hidden = refused;
+  $("[data-done-refused]").hidden = !refused;
+  reasons.hidden = !refused;
+  if (refused) {
+    if (reasons.dataset.uuid !== item.uuid) {
+      reasons.dataset.uuid = item.uuid;
+      reasons.replaceChildren(refusedDetails(root, queue, item, { after: () => startNew() }));
+    }
+  } else {
+    delete reasons.dataset.uuid;
+    reasons.replaceChildren();
+  }
   if (!item) {
     status.textContent = t("done_sent");
-  } else if (item.status === INVALID) {
+  } else if (refused) {
     status.textContent = t("done_invalid");
-    $("[data-done-fix-link]").href = correctionUrl(root, item);
-    fix.hidden = false;
   } else if (queue.authRequired) {
     status.textContent = t("done_auth");
+  } else if (queue.otherSession) {
+    status.textContent = t("done_other_session");
+  } else if (item.failure && item.failure.kind === "server" && navigator.onLine) {
+    status.textContent = t("done_server", {
+      status: item.failure.status || "?",
+      time: formatTime(item.nextTry),
+    });
   } else if (item.attempts || !navigator.onLine) {
     status.textContent = t("done_queued");
   } else {
@@ -578,9 +598,12 @@ $("[data-new]").addEventListener("click", () => startNew());
 const discard = $("[data-discard]");
 discard.addEventListener("click", async () => {
   // A refused questionnaire that cannot be fixed (campaign closed…) may be deleted for good.
-  if (!window.confirm(t(draft.correcting ? "confirm_delete_invalid" : "confirm_discard"))) return;
   const uuid = draft.uuid;
-  if (draft.correcting) await queue.remove(uuid);
+  if (draft.correcting) {
+    if (!(await discardRefused(queue, uuid))) return;
+  } else if (!window.confirm(t("confirm_discard"))) {
+    return;
+  }
   await dropDraft(uuid);
   startNew({ keepDate: true });
 });
@@ -655,6 +678,7 @@ async function restoreDraft() {
 }
 
 async function main() {
+  guardLogout(root);
   registerServiceWorker(root);
   mountQueueStatus(root, queue);
   queue.addEventListener("change", showDoneStatus);

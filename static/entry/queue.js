@@ -1,8 +1,15 @@
 // The send queue: completed questionnaires wait in IndexedDB and leave it only when the
-// server answered 200 or 201. A 400 is never retried: the questionnaire stays, flagged
-// "à corriger" with the server's messages, until someone fixes it and sends it again under
-// the same uuid. A refused session (403, redirect to the login page) keeps everything and
-// asks to log in again; a network error or a 5xx is retried with a growing delay.
+// server answered 200 or 201. A 4xx refusal is never retried: the questionnaire stays,
+// flagged "à corriger" with the server's messages, until someone fixes it and sends it again
+// under the same uuid, saves it to a file or deletes it. A refused session (403, redirect to
+// the login page) keeps everything and asks to log in again; a network error or a 5xx is
+// retried with a growing delay, and a 5xx that keeps coming back is shown (STUCK_AFTER).
+//
+// Each questionnaire belongs to the account it was entered under (`interviewer` in the
+// payload, which the server checks against the session): a tablet passed from one trainee to
+// the next sends each one's questionnaires only under their own session; the server answers
+// 409 (code "other_interviewer") to one sent under another session, and it waits here for
+// its owner.
 
 import { t } from "./messages.js";
 import { QUEUE, csrfToken, deviceId, idb } from "./store.js";
@@ -11,9 +18,40 @@ const RETRY_EVERY = 15_000; // ms between two looks at the queue
 const BACKOFF_FIRST = 5_000;
 const BACKOFF_MAX = 5 * 60_000;
 const REPORT_EVERY = 60_000;
+// After this many 5xx answers in a row for one questionnaire, the page says so loudly.
+export const STUCK_AFTER = 3;
+// Statuses that mean "try again later" rather than "this questionnaire is refused".
+const RETRY_LATER = new Set([408, 425, 429]);
+const OTHER_INTERVIEWER = "other_interviewer";
 
 export const PENDING = "pending";
 export const INVALID = "invalid";
+
+/** The account a questionnaire was entered under: the one its payload declares, else (a
+ * questionnaire queued before payloads declared one) the one that queued it. */
+export function ownerOf(item) {
+  return (item.payload && item.payload.interviewer) || item.user;
+}
+
+/** Whether a refused questionnaire can be fixed in the form: the server named a question
+ * (or a field), not only the questionnaire as a whole (campaign closed, unknown site…). */
+export function correctable(item) {
+  return Object.keys(item.errors || {}).some((key) => key !== "__all__");
+}
+
+/** The failure an item carries after one more failed send: its kind, the last 5xx status,
+ * since when it keeps failing that way and how many times in a row. */
+function failed(previous, outcome) {
+  const now = new Date().toISOString();
+  const same = previous && previous.kind === outcome.kind;
+  return {
+    kind: outcome.kind,
+    status: outcome.status || null,
+    since: same ? previous.since : now,
+    at: now,
+    count: same ? previous.count + 1 : 1,
+  };
+}
 
 function backoff(attempts) {
   const delay = Math.min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** Math.max(0, attempts - 1));
@@ -27,6 +65,7 @@ export class Queue extends EventTarget {
     this.reportUrl = reportUrl;
     this.user = user;
     this.authRequired = false;
+    this.otherSession = null; // the account whose session the server saw, when not ours
     this.flushing = null;
     this.forcedAgain = false;
     this.wakeTimer = null;
@@ -44,14 +83,16 @@ export class Queue extends EventTarget {
   /** Put a completed questionnaire in the queue (or replace a corrected one). */
   async add(payload) {
     const previous = await this.get(payload.uuid);
+    const interviewer = payload.interviewer || (previous && ownerOf(previous)) || this.user;
     await idb.put(QUEUE, {
       uuid: payload.uuid,
-      user: this.user,
-      payload,
+      user: interviewer,
+      payload: { ...payload, interviewer },
       status: PENDING,
       errors: null,
       attempts: 0,
       nextTry: 0,
+      failure: null,
       queuedAt: previous ? previous.queuedAt : new Date().toISOString(),
     });
     this.changed();
@@ -62,19 +103,33 @@ export class Queue extends EventTarget {
     this.changed();
   }
 
+  isMine(item) {
+    return ownerOf(item) === this.user;
+  }
+
   async summary() {
     const items = await this.items();
-    const mine = items.filter((item) => item.user === this.user);
+    const mine = items.filter((item) => this.isMine(item));
+    const others = items.filter((item) => !this.isMine(item));
     const dates = items.map((item) => item.queuedAt).sort();
-    const retries = mine.filter((item) => item.status === PENDING && item.nextTry > Date.now());
+    const waiting = mine.filter((item) => item.status === PENDING);
+    const retries = waiting.filter((item) => item.nextTry > Date.now());
+    const failing = (kind) => waiting.filter((item) => item.failure && item.failure.kind === kind);
+    const serverDown = failing("server").sort((a, b) => (a.failure.at < b.failure.at ? 1 : -1));
     return {
       total: items.length,
       mine: mine.length,
-      others: items.length - mine.length,
+      others: others.length,
+      owners: [...new Set(others.map(ownerOf))].sort(),
       invalid: mine.filter((item) => item.status === INVALID),
       oldest: dates[0] || null,
       nextTry: retries.length ? Math.min(...retries.map((item) => item.nextTry)) : null,
+      // The last 5xx seen, and the questionnaires that keep getting one.
+      serverDown: serverDown.length ? serverDown[0].failure : null,
+      stuck: serverDown.filter((item) => item.failure.count >= STUCK_AFTER),
+      unreachable: failing("network").length > 0,
       authRequired: this.authRequired,
+      otherSession: this.otherSession,
       offline: !navigator.onLine,
     };
   }
@@ -122,7 +177,7 @@ export class Queue extends EventTarget {
     clearTimeout(this.wakeTimer);
     const now = Date.now();
     const waiting = (await this.items())
-      .filter((item) => item.user === this.user && item.status === PENDING && item.nextTry > now)
+      .filter((item) => this.isMine(item) && item.status === PENDING && item.nextTry > now)
       .map((item) => item.nextTry);
     if (waiting.length) {
       this.wakeTimer = setTimeout(() => this.flush(), Math.min(...waiting) - now);
@@ -132,29 +187,38 @@ export class Queue extends EventTarget {
   async sendDue(force) {
     const now = Date.now();
     const due = (await this.items())
-      .filter((item) => item.user === this.user && item.status === PENDING)
+      .filter((item) => this.isMine(item) && item.status === PENDING)
       .filter((item) => force || !item.nextTry || item.nextTry <= now)
       .sort((a, b) => (a.queuedAt < b.queuedAt ? -1 : 1));
     for (const item of due) {
-      const outcome = await this.send(item.payload);
+      // A questionnaire queued before payloads declared their interviewer declares its owner.
+      const outcome = await this.send({ ...item.payload, interviewer: ownerOf(item) });
+      if (outcome.kind === "auth") {
+        this.authRequired = true;
+        return; // every other questionnaire would be refused the same way
+      }
+      if (outcome.kind === "other") {
+        // The session is another account's (another tab logged in): keep it for its owner.
+        this.authRequired = false;
+        this.otherSession = outcome.sessionUser || "?";
+        return;
+      }
+      this.authRequired = false;
+      this.otherSession = null;
       if (outcome.kind === "stored") {
         await idb.delete(QUEUE, item.uuid);
-        this.authRequired = false;
         this.dispatchEvent(
           new CustomEvent("sent", { detail: { uuid: item.uuid, created: outcome.created } }),
         );
       } else if (outcome.kind === "invalid") {
-        this.authRequired = false;
-        await idb.put(QUEUE, { ...item, status: INVALID, errors: outcome.errors });
+        await idb.put(QUEUE, { ...item, status: INVALID, errors: outcome.errors, failure: null });
         this.dispatchEvent(new CustomEvent("invalid", { detail: { uuid: item.uuid } }));
-      } else if (outcome.kind === "auth") {
-        this.authRequired = true;
-        return; // every other questionnaire would be refused the same way
       } else {
         // A forced send (the network is back, or the user asked) that fails starts the
         // delays over: the next try comes in seconds, not after the minutes reached offline.
         const attempts = force ? 1 : (item.attempts || 0) + 1;
-        await idb.put(QUEUE, { ...item, attempts, nextTry: Date.now() + backoff(attempts) });
+        const failure = failed(item.failure, outcome);
+        await idb.put(QUEUE, { ...item, attempts, failure, nextTry: Date.now() + backoff(attempts) });
         if (outcome.kind === "network") return; // no network: the rest would fail too
       }
       this.changed();
@@ -179,23 +243,30 @@ export class Queue extends EventTarget {
     } catch {
       return { kind: "network" };
     }
+    const { status } = response;
     const isJson = (response.headers.get("Content-Type") || "").includes("application/json");
-    if (response.type === "opaqueredirect" || [401, 403].includes(response.status)) {
+    if (response.type === "opaqueredirect" || [401, 403].includes(status)) {
       return { kind: "auth" };
     }
-    if (response.status === 200 || response.status === 201) {
+    if (status === 200 || status === 201) {
       if (!isJson) return { kind: "auth" }; // a login page served in place of the API
       const body = await response.json().catch(() => ({}));
       return { kind: "stored", created: body.created !== false };
     }
-    if (response.status === 400) {
+    if (status >= 400 && status < 500 && !RETRY_LATER.has(status)) {
       const body = isJson ? await response.json().catch(() => null) : null;
-      return { kind: "invalid", errors: (body && body.errors) || { __all__: [t("unreadable")] } };
+      if (status === 409 && body && body.code === OTHER_INTERVIEWER) {
+        return { kind: "other", sessionUser: body.session_user };
+      }
+      let errors = body && body.errors && typeof body.errors === "object" ? body.errors : null;
+      if (!errors) {
+        const message =
+          status === 404 ? t("not_found") : status === 400 ? t("unreadable") : t("refused_status", { status });
+        errors = { __all__: [message] };
+      }
+      return { kind: "invalid", errors };
     }
-    if (response.status === 404) {
-      return { kind: "invalid", errors: { __all__: [t("not_found")] } };
-    }
-    return { kind: "server" };
+    return { kind: "server", status };
   }
 
   /** Tell the server how many questionnaires this device holds; it answers today's count. */
@@ -239,9 +310,10 @@ export class Queue extends EventTarget {
     this.report({ force: true });
   }
 
-  /** Download every waiting questionnaire as a JSON file (they stay in the queue). */
-  async exportFile() {
-    const items = await this.items();
+  /** Download every waiting questionnaire (or only `uuids`) as a JSON file (they stay in
+   * the queue). */
+  async exportFile(uuids = null) {
+    const items = (await this.items()).filter((item) => !uuids || uuids.includes(item.uuid));
     if (!items.length) return false;
     const now = new Date();
     const pad = (n) => String(n).padStart(2, "0");
@@ -252,7 +324,7 @@ export class Queue extends EventTarget {
       exported_at: new Date().toISOString(),
       device_id: deviceId(),
       items: items.map((item) => ({
-        user: item.user,
+        user: ownerOf(item),
         status: item.status,
         errors: item.errors,
         queued_at: item.queuedAt,
@@ -280,7 +352,9 @@ export class Queue extends EventTarget {
     for (const entry of data.items) {
       const payload = entry && entry.payload;
       if (!payload || typeof payload.uuid !== "string" || (await this.get(payload.uuid))) continue;
-      await this.add(payload);
+      // Each keeps the account it was entered under (the file's, else the importer's).
+      const interviewer = payload.interviewer || (typeof entry.user === "string" && entry.user) || this.user;
+      await this.add({ ...payload, interviewer });
       added += 1;
     }
     this.flush({ force: true });

@@ -3,6 +3,7 @@
 
 import { t } from "./messages.js";
 import { queueFrom } from "./queue.js";
+import { guardLogout } from "./session.js";
 import { mountImport, mountQueueStatus } from "./status.js";
 import { persistStorage, registerServiceWorker, shift, urlFor } from "./store.js";
 
@@ -53,7 +54,26 @@ function showSummary(stored) {
   if (paper) paper.href = urlFor(root.dataset.paperUrl, stored.questionnaire);
   form.hidden = true;
   summary.hidden = false;
-  registerServiceWorker(root, offlineUrls(stored));
+  prepareOffline(offlineUrls(stored));
+}
+
+const OFFLINE_RETRY = 10_000;
+let preparing = 0;
+
+/** Keep the shift's pages and JSON for offline use, and say when the device is ready: a
+ * trainee whose Wi-Fi drops in the first seconds knows whether the form will open. */
+async function prepareOffline(urls) {
+  const generation = ++preparing;
+  const status = summary.querySelector("[data-offline-ready]");
+  if (status.dataset.state !== "ready") {
+    status.dataset.state = "preparing";
+    status.textContent = t("offline_preparing");
+  }
+  const ready = await registerServiceWorker(root, urls);
+  if (generation !== preparing) return; // the shift changed meanwhile
+  status.dataset.state = ready ? "ready" : "missing";
+  status.textContent = t(ready ? "offline_ready" : "offline_missing");
+  if (!ready) setTimeout(() => generation === preparing && prepareOffline(urls), OFFLINE_RETRY);
 }
 
 function filterQuestionnaires() {
@@ -82,6 +102,7 @@ function showForm(stored) {
   filterQuestionnaires();
   summary.hidden = true;
   form.hidden = false;
+  preparing += 1; // no shift: nothing to announce
   registerServiceWorker(root, [root.dataset.entryUrl]);
 }
 
@@ -155,6 +176,7 @@ if (form && summary) {
 }
 
 persistStorage();
+guardLogout(root);
 const queue = queueFrom(root);
 mountQueueStatus(root, queue);
 mountImport(root, queue);

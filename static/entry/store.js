@@ -109,17 +109,30 @@ export function persistStorage() {
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
 }
 
-/** Register the service worker and ask it to keep `urls` (pages, JSON) for offline use. */
+const WARM_TIMEOUT = 30_000;
+
+/** Register the service worker and ask it to keep `urls` (pages, JSON) for offline use.
+ * Resolves to true once the worker says that everything the entry pages need offline is
+ * kept (its static files and `urls`), false otherwise. */
 export async function registerServiceWorker(root, urls = []) {
-  if (!("serviceWorker" in navigator)) return;
+  if (!("serviceWorker" in navigator)) return false;
   try {
     await navigator.serviceWorker.register(root.dataset.swUrl, { scope: root.dataset.swScope });
     const registration = await navigator.serviceWorker.ready;
-    if (urls.length && registration.active) {
-      registration.active.postMessage({ type: "warm", urls });
-    }
+    if (!urls.length || !registration.active) return false;
+    return await new Promise((resolve) => {
+      const channel = new MessageChannel();
+      const timer = setTimeout(() => resolve(false), WARM_TIMEOUT); // an older worker never answers
+      channel.port1.onmessage = (event) => {
+        clearTimeout(timer);
+        const lacking = event.data && event.data.missing;
+        resolve(Array.isArray(lacking) && lacking.length === 0);
+      };
+      registration.active.postMessage({ type: "warm", urls }, [channel.port2]);
+    });
   } catch (error) {
     console.warn("Service worker indisponible", error);
+    return false;
   }
 }
 

@@ -88,9 +88,34 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+/** What a page needs offline that the caches still lack (static files, then `urls`),
+ * after one more try to fetch it. */
+async function missing(urls) {
+  await precache();
+  const statics = await caches.open(STATIC_CACHE);
+  const data = await caches.open(DATA_CACHE);
+  const lacking = [];
+  for (const url of CONFIG.precache) {
+    if (!(await statics.match(url))) lacking.push(url);
+  }
+  for (const url of urls) {
+    const key = isPage(new URL(url, self.location.origin)) ? pageKey(url) : url;
+    if (!(await data.match(key, { ignoreVary: true }))) lacking.push(url);
+  }
+  return lacking;
+}
+
+// A page asks for `urls` once the shift is chosen; given a port, it is told when everything
+// the entry pages need offline is kept (the page then says "prêt hors ligne").
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "warm" && Array.isArray(event.data.urls)) {
-    event.waitUntil(warm(event.data.urls));
+    const [port] = event.ports || [];
+    event.waitUntil(
+      warm(event.data.urls)
+        .then(() => missing(event.data.urls))
+        .then((lacking) => port && port.postMessage({ missing: lacking }))
+        .catch(() => port && port.postMessage({ missing: null })),
+    );
   }
 });
 

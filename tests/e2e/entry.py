@@ -125,6 +125,13 @@ def log_in_and_start(page: Any, live_server: Any, survey: Survey, username: str)
     start_questionnaire(page)
 
 
+def started_by_an_interviewer(page: Any, live_server: Any, organisation: Organisation) -> Survey:
+    """An open survey, and stagiaire at the first section of its hall form."""
+    survey = open_survey(organisation)
+    log_in_and_start(page, live_server, survey, interviewer(organisation).username)
+    return survey
+
+
 def question(page: Any, code: str) -> Any:
     return page.locator(f"#q-{code}")
 
@@ -160,14 +167,27 @@ def send(page: Any) -> None:
     expect(page.locator("[data-done]")).to_be_visible()
 
 
-def fill_short_hall_questionnaire(page: Any) -> None:
-    """From the first section of a blank hall form to the thank-you screen."""
+def fill_up_to_the_send_button(page: Any) -> None:
+    """From the first section of a blank hall form to its last section, answered."""
     expect(section_title(page)).to_have_text(HALL_SECTIONS[0])
     for index, answers in enumerate(SHORT_HALL):
         if index:
             next_section(page, HALL_SECTIONS[index])
         fill_section(page, answers)
+
+
+def fill_short_hall_questionnaire(page: Any) -> None:
+    """From the first section of a blank hall form to the thank-you screen."""
+    fill_up_to_the_send_button(page)
     send(page)
+
+
+# The submission API, as Playwright's routes and events see it.
+SUBMIT = "**/saisie/api/reponses/"
+
+
+def is_submission(request: Any) -> bool:
+    return bool(request.method == "POST" and request.url.endswith("/saisie/api/reponses/"))
 
 
 def stored_answers(response: Response) -> dict[str, Any]:

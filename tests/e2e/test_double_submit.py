@@ -11,30 +11,16 @@ from playwright.sync_api import expect
 from survey.models import Response
 
 from .entry import (
-    HALL_SECTIONS,
-    SHORT_HALL,
-    fill_section,
+    SUBMIT,
+    fill_up_to_the_send_button,
     interviewer,
+    is_submission,
     log_in_and_start,
-    next_section,
     open_survey,
     send,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SUBMIT = "**/saisie/api/reponses/"
-
-
-def fill_up_to_the_send_button(page: Any) -> None:
-    for index, answers in enumerate(SHORT_HALL):
-        if index:
-            next_section(page, HALL_SECTIONS[index])
-        fill_section(page, answers)
-
-
-def is_submission(request: Any) -> bool:
-    return request.method == "POST" and request.url.endswith("/saisie/api/reponses/")
 
 
 def test_a_double_tap_on_the_send_button_stores_one_questionnaire(

@@ -143,3 +143,28 @@ def test_a_send_that_fails_as_the_network_returns_is_tried_again_within_seconds(
     expect(pending).to_be_hidden(timeout=9_000)
     assert len(failed) == 1
     assert Response.objects.count() == 1
+
+
+def test_the_entry_page_says_when_it_is_ready_offline_then_a_questionnaire_opens_without_network(
+    tablet_context: Any, tablet: Any, live_server: Any, organisation: Any
+) -> None:
+    survey = open_survey(organisation)
+    user = interviewer(organisation)
+    page = tablet
+    log_in(page, live_server, user.username)  # a fresh profile: nothing kept yet
+
+    choose_shift(page, live_server, survey, survey.hall)
+    expect(page.locator("[data-offline-ready]")).to_have_text(
+        "Prêt hors ligne : les questionnaires pourront être saisis même si le réseau tombe."
+    )
+    # The Wi-Fi drops at once: the form opens from the service worker, the questionnaire is
+    # entered and waits on the tablet.
+    go_offline(tablet_context)
+    page.get_by_role("link", name="Nouveau questionnaire").tap()
+    expect(page.locator("[data-editor]")).to_be_visible()
+    fill_short_hall_questionnaire(page)
+    expect(page.locator("[data-queue-count]")).to_have_text("1 questionnaire en attente d'envoi")
+
+    go_online(tablet_context)
+    expect(page.locator("[data-queue-pending]")).to_be_hidden(timeout=9_000)
+    assert Response.objects.get().interviewer_id == user.pk
