@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "crispy_forms",
     "simple_history",
+    "csp",
     "dsfr",
     "survey",
     "mystery",
@@ -69,6 +71,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files go out before these two, without a policy or a
+    # Cache-Control of ours (WhiteNoise sets its own).
+    "csp.middleware.CSPMiddleware",
+    "config.headers.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.locale.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -184,6 +190,43 @@ SECURE_REFERRER_POLICY = "same-origin"
 if envbool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     AXES_CLIENT_IP_CALLABLE = "config.client_ip.forwarded_client_ip"
+
+# --- Response headers (issue 13): Content-Security-Policy, Permissions-Policy ---
+# No inline script anywhere (every script is a static file; data for scripts travels in
+# json_script blocks, which are not executed), no inline style: plotly's own rules come from
+# static/vendor/plotly/plotly.css instead of the <style> element it would inject.
+# img-src data: for the DSFR's icons (data: URLs in its stylesheet) and the report's charts.
+# CSP_REPORT_ONLY=true sends the same policy as Content-Security-Policy-Report-Only, to try a
+# change on production traffic first; CSP_REPORT_URI, if set, receives the violations.
+_csp = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "report-uri": os.environ.get("CSP_REPORT_URI") or None,
+    }
+}
+if envbool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+else:
+    CONTENT_SECURITY_POLICY = _csp
+# Features no page uses, refused to every page and to anything a page might embed.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
+    "fullscreen=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), "
+    "payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), "
+    "serial=(), usb=(), xr-spatial-tracking=()"
+)
 
 LOGGING = {
     "version": 1,
