@@ -146,8 +146,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: five failures lock the (username, IP address) pair for 15 minutes.
+# Login throttling (config/login_throttle.py): five failures lock the (username, IP address)
+# pair for 15 minutes, and twenty failures from one address, whatever the usernames, lock the
+# address (password spraying). Behind a NAT that many users share, raise the second one.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = envint("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20)
+if LOGIN_FAILURE_LIMIT_PER_ADDRESS <= AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT_PER_ADDRESS must be higher than AXES_FAILURE_LIMIT, or an address"
+        " would be locked before any of its accounts"
+    )
+AXES_HANDLER = "config.login_throttle.AccountAndAddressHandler"
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

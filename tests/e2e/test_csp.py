@@ -49,10 +49,21 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 
 class PolicyWatch:
+    """A browser profile whose pages report every violation of the policy."""
+
     def __init__(self, context: Any) -> None:
+        self.context = context
         self.violations: list[str] = []
         context.add_init_script(REPORT_VIOLATIONS)
         context.on("console", self._read)
+
+    def signed_in(self, live_server: Any, username: str) -> Any:
+        page = self.context.new_page()
+        log_in(page, live_server, username, "demo")
+        return page
+
+    def assert_none(self) -> None:
+        assert self.violations == [], "\n".join(self.violations)
 
     def _read(self, message: Any) -> None:
         text = message.text
@@ -62,10 +73,9 @@ class PolicyWatch:
 
 
 @pytest.fixture
-def watched(browser: Any, live_server: Any, db: Any) -> Iterator[tuple[Any, PolicyWatch]]:
+def watched(browser: Any, live_server: Any, db: Any) -> Iterator[PolicyWatch]:
     context = new_context(browser, has_touch=True)
-    watch = PolicyWatch(context)
-    yield context, watch
+    yield PolicyWatch(context)
     close_and_let_the_server_finish(context)
 
 
@@ -77,7 +87,8 @@ def demo(db: Any) -> Campaign:
 
 
 def visit(page: Any, url: str, ready: str = "main") -> None:
-    response = page.goto(url)
+    # The demo's dashboard (21 charts, 266 questionnaires) takes seconds on a busy machine.
+    response = page.goto(url, timeout=30_000)
     assert response is not None, url
     assert response.ok, url
     expect(page.locator(ready).first).to_be_visible()
@@ -93,10 +104,9 @@ def hover_every_chart(page: Any) -> None:
 
 
 def test_the_login_page_and_a_trainee_entering_online_then_offline(
-    watched: tuple[Any, PolicyWatch], live_server: Any, demo: Campaign
+    watched: PolicyWatch, live_server: Any, demo: Campaign
 ) -> None:
-    context, watch = watched
-    page = context.new_page()
+    page = watched.context.new_page()
     visit(page, f"{live_server.url}/compte/connexion/", "input[name=username]")
     log_in(page, live_server, "stagiaire", "demo")
     survey = Survey(
@@ -122,21 +132,19 @@ def test_the_login_page_and_a_trainee_entering_online_then_offline(
     wait_until_kept_for_offline(page, f"/saisie/remplir/{survey.hall.pk}/")
 
     # Offline, the form comes back from the service worker with the policy it was kept with.
-    go_offline(context)
+    go_offline(watched.context)
     reloaded = page.reload()
     assert reloaded is not None
     assert reloaded.from_service_worker
     expect(page.locator("[data-editor]")).to_be_visible()
 
-    assert watch.violations == [], "\n".join(watch.violations)
+    watched.assert_none()
 
 
 def test_an_agent_logs_a_mystery_call(
-    watched: tuple[Any, PolicyWatch], live_server: Any, demo: Campaign
+    watched: PolicyWatch, live_server: Any, demo: Campaign
 ) -> None:
-    context, watch = watched
-    page = context.new_page()
-    log_in(page, live_server, "agent", "demo")
+    page = watched.signed_in(live_server, "agent")
     base = f"{live_server.url}/mystere"
     for path in ("/", f"/{demo.pk}/", f"/{demo.pk}/appels/", f"/{demo.pk}/courriels/"):
         visit(page, base + path)
@@ -149,15 +157,13 @@ def test_an_agent_logs_a_mystery_call(
     expect(page.locator(".fr-alert--success")).to_contain_text("Appel enregistré")
     assert MysteryCall.objects.count() == calls + 1
 
-    assert watch.violations == [], "\n".join(watch.violations)
+    watched.assert_none()
 
 
 def test_the_quality_managers_pages_with_their_charts(
-    watched: tuple[Any, PolicyWatch], live_server: Any, demo: Campaign
+    watched: PolicyWatch, live_server: Any, demo: Campaign
 ) -> None:
-    context, watch = watched
-    page = context.new_page()
-    log_in(page, live_server, "responsable", "demo")
+    page = watched.signed_in(live_server, "responsable")
     url = live_server.url
     hall = demo.questionnaires.get(channel=Channel.HALL)
     response = Response.objects.filter(campaign=demo).order_by("pk").first()
@@ -196,15 +202,11 @@ def test_the_quality_managers_pages_with_their_charts(
         visit(page, url + path, "body")
     visit(page, f"{url}/saisie/papier/{hall.pk}/", "[data-editor]")
 
-    assert watch.violations == [], "\n".join(watch.violations)
+    watched.assert_none()
 
 
-def test_the_administration(
-    watched: tuple[Any, PolicyWatch], live_server: Any, demo: Campaign
-) -> None:
-    context, watch = watched
-    page = context.new_page()
-    log_in(page, live_server, "admin", "demo")
+def test_the_administration(watched: PolicyWatch, live_server: Any, demo: Campaign) -> None:
+    page = watched.signed_in(live_server, "admin")
     url = f"{live_server.url}/admin"
     for path in (
         "/",
@@ -215,7 +217,7 @@ def test_the_administration(
     ):
         visit(page, url + path, "#content")
 
-    assert watch.violations == [], "\n".join(watch.violations)
+    watched.assert_none()
 
 
 def test_the_plotly_stylesheet_holds_the_rules_plotly_would_write(page: Any) -> None:
