@@ -3,6 +3,7 @@ to someone, the Permissions-Policy."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from bench.harness import gunicorn
 from config.headers import ResponseHeadersMiddleware
 from survey.models import Campaign, Channel, Organisation
 
@@ -180,3 +182,22 @@ def test_no_page_may_use_the_camera_the_microphone_or_the_position(
     for response in (client.get(reverse("login")), interviewer_client.get(reverse("survey:entry"))):
         features = [item.strip() for item in response["Permissions-Policy"].split(",")]
         assert f"{feature}=()" in features
+
+
+# --- gunicorn -------------------------------------------------------------------------------
+
+
+def test_gunicorn_does_not_announce_itself(tmp_path: Path) -> None:
+    env = {"DEBUG": "true", "DATABASE_URL": f"sqlite:///{tmp_path / 'vide.sqlite3'}"}
+    with gunicorn(
+        env, workers=1, log=tmp_path / "gunicorn.log", ready_path="/compte/connexion/"
+    ) as server:
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=10)
+        connection.request("GET", "/compte/connexion/")
+        response = connection.getresponse()
+        headers = {name.lower(): value for name, value in response.getheaders()}
+        connection.close()
+
+    assert response.status == 200
+    assert "gunicorn" not in headers.get("server", "").lower()
+    assert "content-security-policy" in headers  # the application's headers do get through
