@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+import gunicorn.http.wsgi
+
 
 def _cores() -> int:
     # sched_getaffinity honours CPU pinning (systemd CPUAffinity=, taskset); cpu_count does not.
@@ -46,3 +48,9 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 # The proxy's X-Forwarded-* headers are trusted from the loopback only (Gunicorn's default).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# No "Server: gunicorn" header. Gunicorn has no setting for it (benoitc/gunicorn#825: its
+# maintainers keep the header); each response takes the value of gunicorn.http.wsgi.SERVER,
+# set here in the master before it starts its workers, which inherit it. The header stays,
+# empty. (nginx hides the upstream's Server header anyway; this covers a direct connection.)
+gunicorn.http.wsgi.SERVER = ""

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "crispy_forms",
     "simple_history",
+    "csp",
     "dsfr",
     "survey",
     "mystery",
@@ -69,6 +71,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files go out before these two, without a policy or a
+    # Cache-Control of ours (WhiteNoise sets its own).
+    "csp.middleware.CSPMiddleware",
+    "config.headers.ResponseHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.locale.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,8 +146,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: five failures lock the (username, IP address) pair for 15 minutes.
+# Login throttling (config/login_throttle.py): five failures lock the (username, IP address)
+# pair for 15 minutes, and twenty failures from one address, whatever the usernames, lock the
+# address (password spraying). Behind a NAT that many users share, raise the second one.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = envint("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 20)
+if LOGIN_FAILURE_LIMIT_PER_ADDRESS <= AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "LOGIN_FAILURE_LIMIT_PER_ADDRESS must be higher than AXES_FAILURE_LIMIT, or an address"
+        " would be locked before any of its accounts"
+    )
+AXES_HANDLER = "config.login_throttle.AccountAndAddressHandler"
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -184,6 +199,43 @@ SECURE_REFERRER_POLICY = "same-origin"
 if envbool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     AXES_CLIENT_IP_CALLABLE = "config.client_ip.forwarded_client_ip"
+
+# --- Response headers (issue 13): Content-Security-Policy, Permissions-Policy ---
+# No inline script anywhere (every script is a static file; data for scripts travels in
+# json_script blocks, which are not executed), no inline style: plotly's own rules come from
+# static/vendor/plotly/plotly.css instead of the <style> element it would inject.
+# img-src data: for the DSFR's icons (data: URLs in its stylesheet) and the report's charts.
+# CSP_REPORT_ONLY=true sends the same policy as Content-Security-Policy-Report-Only, to try a
+# change on production traffic first; CSP_REPORT_URI, if set, receives the violations.
+_csp = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "report-uri": os.environ.get("CSP_REPORT_URI") or None,
+    }
+}
+if envbool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+else:
+    CONTENT_SECURITY_POLICY = _csp
+# Features no page uses, refused to every page and to anything a page might embed.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), "
+    "fullscreen=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), "
+    "payment=(), picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), "
+    "serial=(), usb=(), xr-spatial-tracking=()"
+)
 
 LOGGING = {
     "version": 1,

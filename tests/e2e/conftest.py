@@ -1,5 +1,9 @@
 """Browser tests: Playwright driving Debian's Chromium (/usr/bin/chromium, never a
-downloaded browser). Where no Chromium exists, every test here is skipped with the reason."""
+downloaded browser). Where no Chromium exists, every test here is skipped with the reason.
+
+The pages run under their Content-Security-Policy, which refuses eval: give
+page.wait_for_function a function ("() => ..."), never a bare expression, which Playwright
+compiles inside the page when it polls."""
 
 from __future__ import annotations
 

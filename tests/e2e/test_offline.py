@@ -70,7 +70,7 @@ def test_questionnaires_entered_offline_wait_on_the_tablet_and_leave_when_the_ne
     choose_shift(page, live_server, survey, survey.hall)
     # The service worker is installed (its static files precached) and controls the page.
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     start_questionnaire(page)
     assert page.evaluate("navigator.serviceWorker.controller !== null")
     wait_until_kept_for_offline(
