@@ -189,9 +189,10 @@ class _Book:
             raise unreadable(gettext("Le classeur n'a aucune feuille."))
         self.sheet = sheets[0]
         by_kind = dict(reversed(parts.values()))  # the first of each
-        if "styles" in by_kind:
+        present = archive.NameToInfo
+        if by_kind.get("styles") in present:  # a workbook may do without either
             self._styles(by_kind["styles"])
-        if "sharedStrings" in by_kind:
+        if by_kind.get("sharedStrings") in present:
             self._shared_strings(by_kind["sharedStrings"])
 
     def _relationships(self, name: str, folder: str = "") -> dict[str, tuple[str, str]]:
@@ -309,6 +310,7 @@ class _SheetRows:
         self.capture = False
         self.inline = False
         self.phonetic = 0
+        self.letters: dict[str, int] = {}  # column letters already met: their number
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         handlers = (self.start, self.end, self.text)
@@ -316,10 +318,32 @@ class _SheetRows:
             yield from self.done
             self.done.clear()
 
+    # start, end and text run for every element of the sheet: a million cells make five
+    # million calls, hence the tests in order of frequency and the cell inlined.
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        tag = _local(tag)
+        if ":" in tag:
+            tag = tag[tag.find(":") + 1 :]
         if tag == "c":
-            self._start_cell(attrs)
+            reference = attrs.get("r")
+            if reference:
+                letters = reference.rstrip("0123456789")
+                column = self.letters.get(letters)
+                if column is None:
+                    column = self.letters[letters] = column_index_from_string(letters)
+                self.column = column
+            else:
+                self.column += 1
+            if self.column > self.limits.columns:
+                raise too_many_columns(self.limits.columns, self.line)
+            self.cells_seen += 1
+            if self.cells_seen > self.limits.cells:
+                raise too_many_cells(self.limits.cells)
+            self.kind = attrs.get("t", "n")
+            style = attrs.get("s")
+            self.style = int(style) if style else 0
+            self.pieces = []
+            self.chars = 0
+            self.inline = False
         elif tag == "v":
             self.capture = not self.inline
         elif tag == "t":
@@ -336,34 +360,18 @@ class _SheetRows:
         elif tag == "rPh":
             self.phonetic += 1
 
-    def _start_cell(self, attrs: dict[str, str]) -> None:
-        reference = attrs.get("r")
-        if reference:
-            self.column = column_index_from_string(reference.rstrip("0123456789"))
-        else:
-            self.column += 1
-        if self.column > self.limits.columns:
-            raise too_many_columns(self.limits.columns, self.line)
-        self.cells_seen += 1
-        if self.cells_seen > self.limits.cells:
-            raise too_many_cells(self.limits.cells)
-        self.kind = attrs.get("t", "n")
-        style = attrs.get("s")
-        self.style = int(style) if style else 0
-        self.pieces = []
-        self.chars = 0
-        self.inline = False
-
     def end(self, tag: str) -> None:
-        tag = _local(tag)
-        if tag == "c":
+        if ":" in tag:
+            tag = tag[tag.find(":") + 1 :]
+        if tag == "v" or tag == "t":
+            self.capture = False
+        elif tag == "c":
             if self.pieces:
-                value = self._value("".join(self.pieces))
+                raw = "".join(self.pieces)
+                value = self.book.shared[int(raw)] if self.kind == "s" else self._value(raw)
                 if value:
                     self.cells[self.column] = value
             self.capture = self.inline = False
-        elif tag in ("v", "t"):
-            self.capture = False
         elif tag == "row":
             row = [""] * max(self.cells, default=0)
             for column, value in self.cells.items():
@@ -385,8 +393,6 @@ class _SheetRows:
         kind = self.kind
         if kind == "inlineStr" or kind == "str" or kind == "e":
             return raw
-        if kind == "s":
-            return self.book.shared[int(raw)]
         if kind == "b":
             return str(bool(int(raw)))
         if kind == "d":
