@@ -9,6 +9,7 @@ bounded by ``rows`` × ``columns``.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -41,6 +42,11 @@ class Limits:
     ratio: int = MAX_RATIO
     cell_chars: int = MAX_CELL_CHARS
     line_chars: int = MAX_LINE_CHARS
+
+
+# For a file the project wrote itself and reads back whole (an evidence pack restored by
+# audit.restore): no limit but the machine's.
+UNLIMITED = Limits(*(sys.maxsize,) * 7)
 
 
 def unreadable(reason: str = "") -> ValidationError:

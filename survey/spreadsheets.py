@@ -152,14 +152,16 @@ def read_table(
     *,
     max_rows: int = MAX_ROWS,
     name: str | None = None,
+    limits: Limits | None = None,
 ) -> list[Row]:
     """The rows of a CSV or XLSX file as {column: cell}; empty cells are "".
 
     ``source`` is an upload, a binary file or a path; its ``name`` (or ``name``) tells the
     format by its extension. The file is read as a stream and refused (ValidationError, in
-    the user's language) at the first limit of ``read_limits`` it passes: more than
-    ``max_rows`` rows holding something, too many columns or cells, a cell or a line too
-    long, an XLSX unpacking too large (``survey.xlsx_reader``).
+    the user's language) at the first of ``limits`` it passes (by default those of
+    ``read_limits``, with ``max_rows`` rows holding something): too many rows, columns or
+    cells, a cell or a line too long, an XLSX unpacking too large (``survey.xlsx_reader``).
+    No request is needed: a background task may call it with a path.
 
     Column titles are stripped and lower-cased. ``rows[i]`` is line ``i + 2`` of the
     spreadsheet (line 1 is the header): blank rows are kept so that error messages give the
@@ -167,9 +169,11 @@ def read_table(
     """
     if isinstance(source, str | os.PathLike):
         with open(source, "rb") as stream:
-            return read_table(stream, max_rows=max_rows, name=name or os.fspath(source))
+            return read_table(
+                stream, max_rows=max_rows, name=name or os.fspath(source), limits=limits
+            )
     name = (name or getattr(source, "name", None) or "").lower()
-    limits = Limits(rows=max_rows)
+    limits = limits or Limits(rows=max_rows)
     if name.endswith(".csv"):
         table = _table(csv_rows(source, limits), limits)
     elif name.endswith(".xlsx"):

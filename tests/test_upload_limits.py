@@ -13,6 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
@@ -251,3 +252,10 @@ def test_values_without_a_title_are_refused_whatever_the_header_width() -> None:
     data = bombs.workbook(bombs.sheet([bombs.text_row(1, ["uuid"]), bombs.text_row(2, ["", "x"])]))
 
     assert refusal(data) == "La colonne 2 a des valeurs mais pas de titre."
+
+
+def test_the_refusal_follows_the_users_language() -> None:
+    with translation.override("en"):
+        message = refusal(bombs.bomb(30))
+
+    assert "more than 200 times its size: it looks like a decompression “bomb”" in message
