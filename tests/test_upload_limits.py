@@ -14,6 +14,8 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
@@ -259,3 +261,42 @@ def test_the_refusal_follows_the_users_language() -> None:
         message = refusal(bombs.bomb(30))
 
     assert "more than 200 times its size: it looks like a decompression “bomb”" in message
+
+
+# --- whatever the bytes --------------------------------------------------------------------
+
+SMALL_WORKBOOK = bombs.workbook(
+    bombs.sheet([bombs.text_row(1, ["uuid", "site"]), bombs.text_row(2, ["", "Angoulême"])]),
+    shared_strings=f'<sst xmlns="{bombs.MAIN}"><si><t>x</t></si></sst>',
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    changes=st.lists(
+        st.tuples(st.integers(0, len(SMALL_WORKBOOK) - 1), st.integers(0, 255)), max_size=8
+    ),
+    cut=st.integers(0, len(SMALL_WORKBOOK)),
+    name=st.sampled_from(["x.xlsx", "x.csv"]),
+)
+def test_damaged_files_get_a_french_error_never_an_exception(
+    changes: list[tuple[int, int]], cut: int, name: str
+) -> None:
+    data = bytearray(SMALL_WORKBOOK)
+    for position, value in changes:
+        data[position] = value
+    outcome = read_or_refuse(bytes(data[:cut] or data), name)
+
+    assert isinstance(outcome, list) or outcome.startswith(KNOWN_REFUSALS)
+
+
+KNOWN_REFUSALS = ("Fichier illisible", "Ce classeur est protégé", "Le fichier", "La colonne")
+KNOWN_REFUSALS += ("Colonnes en double", "Le classeur", "Une cellule", "La ligne", "Format")
+
+
+def read_or_refuse(data: bytes, name: str) -> list[dict[str, str]] | str:
+    """The rows, or the refusal's message."""
+    try:
+        return read_table(io.BytesIO(data), name=name)
+    except ValidationError as error:
+        return " ".join(error.messages)
