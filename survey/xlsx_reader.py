@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import posixpath
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -47,6 +48,8 @@ from .read_limits import (
 )
 
 CHUNK = 64 * 1024  # bytes unpacked and parsed at a time
+END_RECORD, ZIP64_LOCATOR = 22, 20  # sizes of the ZIP records that end an archive
+DIRECTORY_ENTRY_BYTES = 1024  # an entry of the central directory: 46 bytes, its name, extras
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003, and every encrypted workbook
 
 Handlers = tuple[
@@ -69,6 +72,13 @@ def open_archive(stream: IO[bytes], limits: Limits) -> zipfile.ZipFile:
     stream.seek(0)
     if stream.read(len(OLE_MAGIC)) == OLE_MAGIC:
         raise ValidationError(_protected_message(), code="protected")
+    too_many_parts = unreadable(
+        gettext("L'archive contient plus de %(max)s fichiers.") % {"max": MAX_PARTS}
+    )
+    # zipfile reads the whole central directory first, an object per entry: 10 MB of
+    # empty entries would hold 60 MiB. Its declared size is checked before.
+    if _directory_size(stream) > MAX_PARTS * DIRECTORY_ENTRY_BYTES:
+        raise too_many_parts
     stream.seek(0)
     try:
         archive = zipfile.ZipFile(stream)
@@ -76,9 +86,7 @@ def open_archive(stream: IO[bytes], limits: Limits) -> zipfile.ZipFile:
         raise unreadable() from None
     parts = archive.infolist()
     if len(parts) > MAX_PARTS:
-        raise unreadable(
-            gettext("L'archive contient plus de %(max)s fichiers.") % {"max": MAX_PARTS}
-        )
+        raise too_many_parts
     for part in parts:
         if part.flag_bits & 0x1:
             raise ValidationError(_protected_message(), code="protected")
@@ -99,6 +107,26 @@ def open_archive(stream: IO[bytes], limits: Limits) -> zipfile.ZipFile:
                 }
             )
     return archive
+
+
+def _directory_size(stream: IO[bytes]) -> int:
+    """The size of the archive's central directory, as its end record declares it (ZIP64
+    included); 0 if there is no end record (zipfile will say the file is no archive)."""
+    size = stream.seek(0, 2)
+    tail_size = min(size, END_RECORD + 0xFFFF)  # the record, then a comment of 64 kB at most
+    stream.seek(size - tail_size)
+    tail = stream.read(tail_size)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + END_RECORD > len(tail):
+        return 0
+    directory: int = struct.unpack_from("<I", tail, at + 12)[0]
+    locator = at - ZIP64_LOCATOR
+    if directory == 0xFFFFFFFF and locator >= 0 and tail[locator : locator + 4] == b"PK\x06\x07":
+        stream.seek(struct.unpack_from("<Q", tail, locator + 8)[0])
+        record = stream.read(56)
+        if record[:4] == b"PK\x06\x06" and len(record) == 56:
+            directory = struct.unpack_from("<Q", record, 40)[0]
+    return directory
 
 
 def _protected_message() -> str:

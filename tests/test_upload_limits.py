@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -300,3 +301,12 @@ def read_or_refuse(data: bytes, name: str) -> list[dict[str, str]] | str:
         return read_table(io.BytesIO(data), name=name)
     except ValidationError as error:
         return " ".join(error.messages)
+
+
+def test_an_archive_of_countless_empty_entries_is_refused_before_its_directory_is_read() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for number in range(40_000):  # 2 MB of directory: never parsed
+            archive.writestr(f"{number}", b"")
+
+    assert refusal(buffer.getvalue()) == f"{ILLISIBLE} L'archive contient plus de 1000 fichiers."
