@@ -101,11 +101,13 @@ def reference_export(count: int) -> bytes:
 
 
 def previous_read_table(data: bytes, name: str, max_rows: int = 20_000) -> int:
-    """What ``read_table`` did before: the whole file read, every row gathered (openpyxl's
-    read-only mode for an XLSX), then the row limit checked. Returns the rows kept."""
+    """What ``read_table`` did before (git show f4177bf:survey/spreadsheets.py): the whole
+    file read, every row gathered (openpyxl's read-only mode for an XLSX), the row limit
+    checked, then the rows made {column: cell}. Returns how many rows it kept."""
     import openpyxl
     from django.core.exceptions import ValidationError
 
+    from survey.spreadsheets import undefuse
     from survey.xlsx_reader import cell_text
 
     if name.endswith(".csv"):
@@ -125,7 +127,10 @@ def previous_read_table(data: bytes, name: str, max_rows: int = 20_000) -> int:
         table.pop()
     if len(table) > max_rows + 1:
         raise ValidationError(f"Le fichier dépasse {max_rows} lignes")
-    return len(table) - 1
+    header = [title.strip().lower() for title in table[0]]
+    kept = [i for i, title in enumerate(header) if title]
+    rows = [{header[i]: undefuse(row[i]) if i < len(row) else "" for i in kept} for row in table]
+    return len(rows) - 1
 
 
 def current_read_table(data: bytes, name: str) -> int:
