@@ -119,3 +119,10 @@ def test_a_form_too_large_without_a_file_gets_the_french_400_page(
 
     assert response.status_code == 400
     assert "La requête dépasse la taille que le serveur accepte" in response.content.decode()
+
+
+def test_a_request_for_an_unknown_host_gets_a_400_not_a_500(manager_client: Client) -> None:
+    response = manager_client.get("/", HTTP_HOST="attaquant.example")
+
+    assert response.status_code == 400
+    assert "Le serveur n'a pas pu lire la requête." in response.content.decode()
