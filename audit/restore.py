@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import sys
 import uuid as uuid_module
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -45,11 +44,12 @@ def _table(files: Mapping[str, bytes], name: str) -> list[dict[str, str]]:
     """A CSV of the pack as rows, read as the imports read it."""
     from django.core.files.base import ContentFile
 
+    from survey.read_limits import UNLIMITED
     from survey.spreadsheets import read_table
 
     if name not in files:
         raise RestoreError(f"Le dossier ne contient pas le fichier {name}.")
-    return read_table(ContentFile(files[name], name=name), max_rows=sys.maxsize)
+    return read_table(ContentFile(files[name], name=name), limits=UNLIMITED)
 
 
 def restore(files: Mapping[str, bytes]) -> Campaign:

@@ -237,6 +237,19 @@ PERMISSIONS_POLICY = (
     "serial=(), usb=(), xr-spatial-tracking=()"
 )
 
+# Uploads (issue 13): the application caps request bodies itself, not only the proxy.
+# A body declaring more than IMPORT_MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE is refused
+# unread (400, in French); a file growing past IMPORT_MAX_BYTES is no longer stored and
+# the import form says it is too large (survey/uploads.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "survey.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

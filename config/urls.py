@@ -5,6 +5,8 @@ from django.urls import include, path
 
 from survey import views as survey_views
 
+handler400 = "config.errors.bad_request"
+
 urlpatterns = [
     path("", survey_views.home, name="home"),
     path("compte/", include("survey.urls_accounts")),

@@ -11,8 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .services.exchange import Row, read_table
-
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+from .uploads import file_too_large_message, import_max_bytes, megabytes
 
 
 class ImportForm(forms.Form):
@@ -22,12 +21,14 @@ class ImportForm(forms.Form):
 
     file = forms.FileField(
         label=_("Fichier de questionnaires"),
-        help_text=_("Format CSV (séparateur « ; » ou « , ») ou XLSX, 10 Mo au plus."),
         widget=forms.FileInput(attrs={"accept": ".csv,.xlsx"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext(
+            "Format CSV (séparateur « ; » ou « , ») ou XLSX, %(max)s Mo au plus."
+        ) % {"max": megabytes(import_max_bytes())}
         self.helper = FormHelper()
         self.helper.form_error_title = gettext("Le fichier n'a pas été importé")
         self.helper.add_input(Submit("submit", gettext("Importer")))
@@ -35,10 +36,8 @@ class ImportForm(forms.Form):
     def clean_file(self) -> list[Row]:
         """The file's rows, read here so that an unreadable file is a field error."""
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                gettext("Le fichier dépasse 10 Mo : découpez-le en plusieurs fichiers.")
-            )
+        if upload.size > import_max_bytes():  # refused before a byte is read
+            raise forms.ValidationError(file_too_large_message(), code="too_large")
         if self.max_rows is None:
             return read_table(upload)
         return read_table(upload, max_rows=self.max_rows)

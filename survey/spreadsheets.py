@@ -12,33 +12,34 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import os
 import re
 import unicodedata
 import uuid as uuid_module
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-import openpyxl
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
+from .csv_reader import csv_rows
+from .read_limits import MAX_ROWS, Limits, too_many_rows, unreadable
 from .workbook import Sheet, write_workbook
+from .xlsx_reader import xlsx_rows
 
 CSV_DELIMITER = ";"  # what Excel expects under a French locale; "," is read too
 PARIS = ZoneInfo("Europe/Paris")
 NOON = datetime.time(12)
 FRENCH_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
-MAX_ROWS = 20_000
 MAX_ERRORS = 500
 # A cell starting with one of these is a formula for a spreadsheet opening a CSV file:
 # written with a leading apostrophe, which the import removes.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-UNREADABLE = gettext_noop("Fichier illisible : enregistrez-le de nouveau au format CSV ou XLSX.")
 
 # What a yes/no cell may hold, once folded (see ``fold``); exports write oui or non.
 BOOLEANS = {"oui": True, "o": True, "vrai": True, "true": True, "1": True}
@@ -146,19 +147,37 @@ def write_xlsx(
 # --- reading a file --------------------------------------------------------------------
 
 
-def read_table(file: File[Any], *, max_rows: int = MAX_ROWS) -> list[Row]:
+def read_table(
+    source: File[Any] | IO[bytes] | str | os.PathLike[str],
+    *,
+    max_rows: int = MAX_ROWS,
+    name: str | None = None,
+    limits: Limits | None = None,
+) -> list[Row]:
     """The rows of a CSV or XLSX file as {column: cell}; empty cells are "".
+
+    ``source`` is an upload, a binary file or a path; its ``name`` (or ``name``) tells the
+    format by its extension. The file is read as a stream and refused (ValidationError, in
+    the user's language) at the first of ``limits`` it passes (by default those of
+    ``read_limits``, with ``max_rows`` rows holding something): too many rows, columns or
+    cells, a cell or a line too long, an XLSX unpacking too large (``survey.xlsx_reader``).
+    No request is needed: a background task may call it with a path.
 
     Column titles are stripped and lower-cased. ``rows[i]`` is line ``i + 2`` of the
     spreadsheet (line 1 is the header): blank rows are kept so that error messages give the
     line numbers the user sees.
     """
-    name = (file.name or "").lower()
-    data = file.read()
+    if isinstance(source, str | os.PathLike):
+        with open(source, "rb") as stream:
+            return read_table(
+                stream, max_rows=max_rows, name=name or os.fspath(source), limits=limits
+            )
+    name = (name or getattr(source, "name", None) or "").lower()
+    limits = limits or Limits(rows=max_rows)
     if name.endswith(".csv"):
-        table = _csv_cells(data)
+        table = _table(csv_rows(source, limits), limits)
     elif name.endswith(".xlsx"):
-        table = _xlsx_cells(data)
+        table = _table(xlsx_rows(source, limits), limits)
     else:
         extension = name.rsplit(".", 1)[-1] if "." in name else ""
         if extension:
@@ -172,19 +191,15 @@ def read_table(file: File[Any], *, max_rows: int = MAX_ROWS) -> list[Row]:
         raise ValidationError(
             gettext("Format non pris en charge : enregistrez le fichier au format CSV ou XLSX.")
         )
-    while table and not any(cell.strip() for cell in table[-1]):
-        table.pop()
     if not table:
         raise ValidationError(gettext("Le fichier est vide."))
-    if len(table) > max_rows + 1:
-        raise ValidationError(
-            gettext("Le fichier dépasse %(max)s lignes : découpez-le en plusieurs fichiers.")
-            % {"max": max_rows}
-        )
     header = [title.strip().lower() for title in table[0]]
     kept = [i for i, title in enumerate(header) if title]
-    for i, title in enumerate(header):
-        if not title and any(i < len(row) and row[i].strip() for row in table[1:]):
+    width = max(len(row) for row in table)
+    for i in range(width):
+        if not (i < len(header) and header[i]) and any(
+            i < len(row) and row[i].strip() for row in table[1:]
+        ):
             raise ValidationError(
                 gettext("La colonne %(number)s a des valeurs mais pas de titre.")
                 % {"number": i + 1}
@@ -199,57 +214,26 @@ def read_table(file: File[Any], *, max_rows: int = MAX_ROWS) -> list[Row]:
     ]
 
 
+def _table(lines: Iterable[tuple[int, list[str]]], limits: Limits) -> list[list[str]]:
+    """The rows up to the last one holding something, line 1 first: the blank rows after
+    it are read but not kept, and a row holding something past ``limits.rows`` + 1 stops
+    the reading."""
+    table: list[list[str]] = []
+    for line, cells in lines:
+        if not any(cell.strip() for cell in cells):
+            continue  # kept only if a row holding something comes after it
+        if line > limits.rows + 1:
+            raise too_many_rows(limits.rows)
+        if line <= len(table):
+            raise unreadable()  # rows out of order: no spreadsheet writes them so
+        table.extend([[]] * (line - 1 - len(table)))  # one shared list for every blank row
+        table.append(cells)
+    return table
+
+
 def undefuse(cell: str) -> str:
     """The cell as written before ``defuse``."""
     return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
-
-
-def _csv_cells(data: bytes) -> list[list[str]]:
-    if b"\x00" in data:
-        raise ValidationError(gettext(UNREADABLE))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:  # Excel's "CSV (séparateur : point-virgule)" on Windows
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ValidationError(gettext(UNREADABLE)) from None
-    first_line = text.split("\n", 1)[0]
-    try:
-        delimiter = csv.Sniffer().sniff(first_line, delimiters=";,").delimiter
-    except csv.Error:
-        delimiter = "," if first_line.count(",") > first_line.count(";") else ";"
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
-        raise ValidationError(gettext(UNREADABLE)) from None
-
-
-def _xlsx_cells(data: bytes) -> list[list[str]]:
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # a damaged or foreign file raises any of a dozen kinds
-        raise ValidationError(gettext(UNREADABLE)) from None
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        return [[_cell_text(value) for value in row] for row in rows]
-    except Exception:
-        raise ValidationError(gettext(UNREADABLE)) from None
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: Any) -> str:
-    """A typed cell as text: Excel turns "16015" into a number and "2016-10-10" into a date."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time(0):
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 # --- reading cells ---------------------------------------------------------------------

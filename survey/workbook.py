@@ -10,8 +10,8 @@ starting with "=" is no formula), ``Formula`` cells as formulas without a cached
 the same bytes.
 
 Not openpyxl: it spends some 20 µs a cell; the 22,800 questionnaires of a hall export (52
-columns) took it 11 s, and this writer 0.9 s (docs/benchmarks.md). openpyxl still reads the
-files users upload (``survey.spreadsheets.read_table``).
+columns) took it 11 s, and this writer 0.9 s (docs/benchmarks.md). The files users upload
+are read as a stream by ``survey.xlsx_reader``, with openpyxl's date helpers.
 """
 
 from __future__ import annotations
