@@ -127,6 +127,9 @@ class ReportFile(models.Model):
     # timeout has lost its process (audit/jobs.py), however long it has been running.
     progressed_at = models.DateTimeField(_("dernière avancée le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    # The id of its task in the queue (django-tasks), to fail the queue's row too when the
+    # worker died (audit/jobs.py).
+    task_id = models.CharField(_("tâche"), max_length=64, blank=True, editable=False)
 
     organisation_path = "campaign__organisation"
 

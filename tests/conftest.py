@@ -15,6 +15,8 @@ from survey.services.responses import clear_spec_cache
 
 from .factories import CampaignFactory, MembershipFactory, OrganisationFactory, UserFactory
 
+IMMEDIATE_BACKEND = "django_tasks.backends.immediate.ImmediateBackend"
+
 
 @pytest.fixture(autouse=True)
 def _fresh_questionnaire_cache() -> Any:
@@ -24,6 +26,13 @@ def _fresh_questionnaire_cache() -> Any:
     yield
     clear_spec_cache()
     clear_structure_cache()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings: Any) -> None:
+    """Background tasks run inside the request that queues them (no worker in the tests);
+    tests/test_background_worker.py puts the database queue back where it needs it."""
+    settings.TASKS = {"default": {"BACKEND": IMMEDIATE_BACKEND}}
 
 
 @pytest.fixture
