@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_safe
-from django_tasks import default_task_backend
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
 
 from .heartbeat import seen_recently
@@ -43,7 +43,7 @@ def checks() -> dict[str, Callable[[], bool]]:
         "database": database_reached,
         "migrations": migrations_applied,
     }
-    if isinstance(default_task_backend, DatabaseBackend):
+    if isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
         found["worker"] = seen_recently
     return found
 
