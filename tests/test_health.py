@@ -101,3 +101,14 @@ def test_the_probe_needs_no_account_and_accepts_no_write() -> None:
 
     assert client.get("/sante/").status_code == 200
     assert client.post("/sante/").status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_probe_over_plain_http_is_not_redirected_to_https(settings: Any) -> None:
+    """The load balancer probes each application server over HTTP: the redirection to HTTPS
+    of production would answer it 301 for ever."""
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert Client().get("/compte/connexion/").status_code == 301
+    assert probe()[0] == 200
+    assert probe("/healthz")[0] == 200
