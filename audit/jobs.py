@@ -26,21 +26,18 @@ has shown.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from django_tasks import TaskResultStatus, task
+from django_tasks import task
 
+from background import jobs as background_jobs
 from survey.models import Campaign
 
 from .models import ReportFile
@@ -49,68 +46,16 @@ logger = logging.getLogger(__name__)
 
 Kind = ReportFile.Kind
 Status = ReportFile.Status
-UNDER_WAY = (Status.PENDING, Status.RUNNING)
-DEFAULT_TIMEOUT_MINUTES = 15
-
-
-def timeout() -> datetime.timedelta:
-    return datetime.timedelta(
-        minutes=getattr(settings, "AUDIT_JOB_TIMEOUT_MINUTES", DEFAULT_TIMEOUT_MINUTES)
-    )
+UNDER_WAY = background_jobs.UNDER_WAY
+timeout = background_jobs.timeout
 
 
 def expire_stale(campaign: Campaign | None = None) -> int:
-    """Mark failed the jobs under way (of ``campaign``, or all) that gave no sign of life for
-    longer than the timeout: their worker died, or none took them. Returns how many."""
-    now = timezone.now()
-    limit = now - timeout()
-    minutes = {"minutes": int(timeout().total_seconds() // 60)}
-    jobs = ReportFile.objects.all() if campaign is None else campaign.report_files.all()
-    never_taken = jobs.filter(status=Status.PENDING, requested_at__lt=limit)
-    silent = jobs.filter(
-        Q(progressed_at__lt=limit) | Q(progressed_at__isnull=True, requested_at__lt=limit),
-        status=Status.RUNNING,
-    )
-    lost_tasks = list(silent.exclude(task_id="").values_list("task_id", flat=True))
-    expired = never_taken.update(
-        status=Status.FAILED,
-        error=_(
-            "La production n'a pas démarré en %(minutes)s minutes : aucun processus de fond "
-            "ne l'a prise en charge. Relancez-la ; si cela se reproduit, prévenez "
-            "l'administrateur."
-        )
-        % minutes,
-        finished_at=now,
-    )
-    expired += silent.update(
-        status=Status.FAILED,
-        error=_(
-            "La production a été interrompue : le processus qui la faisait s'est arrêté "
-            "(aucune avancée depuis %(minutes)s minutes). Relancez-la."
-        )
-        % minutes,
-        finished_at=now,
-    )
-    if lost_tasks:
-        _fail_lost_tasks(lost_tasks)
-    return expired
-
-
-def _fail_lost_tasks(task_ids: list[str]) -> None:
-    """The queue's rows of jobs whose worker died stay RUNNING for ever (django-tasks-db
-    does not notice a dead worker): mark them failed too, so that the queue tells the truth."""
-    from django_tasks_db.models import DBTaskResult
-
-    DBTaskResult.objects.running().filter(id__in=task_ids).update(
-        status=TaskResultStatus.FAILED,
-        finished_at=timezone.now(),
-        exception_class_path=f"{__name__}.WorkerLost",
-        traceback="The worker running this task stopped before it finished (audit.jobs).",
-    )
-
-
-class WorkerLost(Exception):
-    """Recorded on a queue row whose worker died (``expire_stale``)."""
+    """Mark failed the jobs under way (of ``campaign``, or all: a worker's sweep) that gave
+    no sign of life for longer than the timeout: their worker died, or none took them.
+    Returns how many."""
+    files = ReportFile.objects.all() if campaign is None else campaign.report_files.all()
+    return background_jobs.expire_stale(files)
 
 
 def latest(campaign: Campaign, kind: str) -> ReportFile | None:
@@ -153,9 +98,7 @@ def request_file(campaign: Campaign, kind: str, user: Any = None) -> tuple[Repor
     # Queued once the file is committed: a worker claiming the task at once finds it. The
     # immediate backend runs the job here. Should this process die in between, the file
     # waits unclaimed and is marked failed after the timeout.
-    result = produce_report_file.enqueue(file.pk)
-    ReportFile.objects.filter(pk=file.pk).update(task_id=str(result.id)[:64])
-    file.refresh_from_db()
+    background_jobs.record_task(file, produce_report_file.enqueue(file.pk).id)
     return file, True
 
 
@@ -192,56 +135,29 @@ def _reason(exc: Exception) -> str:
     return str(exc) or exc.__class__.__name__
 
 
-class _Abandoned(Exception):
-    """The job was marked failed while it ran (``expire_stale``): stop here."""
-
-
 def run(pk: int) -> None:
     """Produce the pending ReportFile ``pk`` here and now; it ends done or failed, never
     raises. Does nothing if the job is not pending (taken, over)."""
     with override("fr"):
         file = ReportFile.objects.select_related("campaign__organisation").get(pk=pk)
-        # Only the first run takes the job (pending -> running): another delivery of the same
-        # task, or a second worker, finds it taken or over and does nothing.
-        started = ReportFile.objects.filter(pk=pk, status=Status.PENDING).update(
-            status=Status.RUNNING,
-            progress=0,
-            step=_("Démarrage"),
-            error="",
-            progressed_at=timezone.now(),
-        )
-        if not started:
+        if not background_jobs.start(ReportFile, pk, _("Démarrage")):
             logger.info("ReportFile %s is already taken or over: nothing to do", pk)
             return
         # Every later write is conditional: a job marked failed meanwhile stays so.
-        updates = ReportFile.objects.filter(pk=pk, status=Status.RUNNING)
-
-        def progress(percent: int, step: str) -> None:
-            alive = updates.update(
-                progress=max(0, min(100, percent)), step=step[:200], progressed_at=timezone.now()
-            )
-            if not alive:
-                raise _Abandoned
+        progress = background_jobs.Progress(ReportFile, pk)
 
         try:
             content = _builder(file.kind)(file.campaign, progress)
-        except _Abandoned:
+        except background_jobs.Abandoned:
             logger.warning("ReportFile %s was marked failed while under way: abandoned", pk)
             return
         except Exception as exc:  # a failed job says why, the process goes on
             logger.exception("Production of ReportFile %s failed", pk)
-            updates.update(
-                status=Status.FAILED,
-                error=_("La production a échoué : %(error)s") % {"error": _reason(exc)},
-                finished_at=timezone.now(),
-            )
+            progress.fail(_("La production a échoué : %(error)s") % {"error": _reason(exc)})
             return
-        updates.update(
-            status=Status.DONE,
-            progress=100,
-            step=_("Terminé"),
+        progress.finish(
+            _("Terminé"),
             content=content,
             filename=_filename(file),
             sha256=hashlib.sha256(content).hexdigest(),
-            finished_at=timezone.now(),
         )

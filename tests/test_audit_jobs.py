@@ -125,7 +125,7 @@ def test_expiring_a_job_whose_worker_died_fails_its_queue_row_too(settings: Any)
     assert file.status == ReportFile.Status.FAILED
     assert "le processus qui la faisait s'est arrêté" in file.error
     assert task.status == "FAILED"
-    assert task.exception_class_path == "audit.jobs.WorkerLost"
+    assert task.exception_class_path == "background.jobs.WorkerLost"
 
 
 @pytest.mark.django_db
