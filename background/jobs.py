@@ -128,3 +128,17 @@ def record_task(job: BackgroundJob, task_id: Any) -> None:
     immediate backend has already run it."""
     type(job)._default_manager.filter(pk=job.pk).update(task_id=str(task_id)[:64])
     job.refresh_from_db()
+
+
+def state(job: BackgroundJob) -> dict[str, Any]:
+    """What a page polling the job reads (JSON): static/audit/files.js moves the progress bar
+    and reloads the page once ``finished``."""
+    return {
+        "status": job.status,
+        "status_label": str(job.get_status_display()),
+        "progress": job.progress,
+        "step": job.step,
+        "error": job.error,
+        "done": job.status == Status.DONE,
+        "finished": not job.under_way,
+    }

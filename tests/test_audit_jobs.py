@@ -7,7 +7,6 @@ Apart from this module and tests/test_background_worker.py, tasks run inside the
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -19,14 +18,6 @@ from audit.models import ReportFile
 from survey.models import Campaign, CampaignStatus
 
 from .factories import CampaignFactory, OrganisationFactory
-
-QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-
-@pytest.fixture
-def queue(settings: Any) -> None:
-    """Tasks wait in the database until a worker claims them, as in production."""
-    settings.TASKS = QUEUE
 
 
 def _campaign() -> Campaign:
@@ -106,8 +97,8 @@ def test_a_job_no_worker_took_fails_with_its_own_message_and_may_be_asked_again(
 
 
 @pytest.mark.django_db
-def test_expiring_a_job_whose_worker_died_fails_its_queue_row_too(settings: Any) -> None:
-    settings.TASKS = QUEUE
+@pytest.mark.usefixtures("queue")
+def test_expiring_a_job_whose_worker_died_fails_its_queue_row_too() -> None:
     campaign = _campaign()
     file, _started = jobs.request_file(campaign, ReportFile.Kind.REPORT)
     task = DBTaskResult.objects.get(id=file.task_id)

@@ -10,13 +10,11 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from audit import jobs
@@ -25,20 +23,15 @@ from background.heartbeat import Heartbeat, beat, seen_recently
 from background.models import WorkerHeartbeat
 from survey.models import Campaign, CampaignStatus
 
+from .conftest import drain_queue
 from .factories import CampaignFactory, OrganisationFactory
 from .stalling_task import stall_report_file
 
-QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 ONLY_POSTGRESQL = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="SQLite has no SELECT ... FOR UPDATE SKIP LOCKED: there, django-tasks-db "
     "serialises the claims with exclusive transactions instead, one worker at a time",
 )
-
-
-@pytest.fixture
-def queue(settings: Any) -> None:
-    settings.TASKS = QUEUE
 
 
 def _campaign() -> Campaign:
@@ -180,16 +173,7 @@ def test_two_workers_sharing_the_queue_run_each_job_once(
 
     def work(worker_id: str) -> None:
         try:
-            Worker(
-                queue_names=["default"],
-                interval=0,
-                batch=True,
-                backend_name="default",
-                startup_delay=False,
-                max_tasks=None,
-                worker_id=worker_id,
-                excluded_queue_names=[],
-            ).run()
+            drain_queue(worker_id)
         finally:
             connections.close_all()
 

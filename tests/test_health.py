@@ -15,13 +15,6 @@ from django.utils import timezone
 from background.heartbeat import beat
 from background.models import WorkerHeartbeat
 
-QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-
-@pytest.fixture
-def queue(settings: Any) -> None:
-    settings.TASKS = QUEUE
-
 
 def probe(path: str = "/sante/") -> tuple[int, dict[str, Any]]:
     response = Client().get(path)
