@@ -8,8 +8,7 @@ as the quality manager (Django's test client, in this process):
 
 1. posts it with the threshold above its size: imported inside the request, as before;
 2. posts it again with the production threshold (1,000 rows): the request stores the rows
-   and answers at once; then one `db_worker` loop (django-tasks-db's, in this process)
-   imports them.
+   and answers at once; then `manage.py db_worker --batch`, in this process, imports them.
 
 Reference, measured in the same run: the import page itself (GET). Writes the figures to
 docs/benchmarks.md, then drops the database.
@@ -56,7 +55,6 @@ def measure(count: int, postgres: str) -> str:
     from django.core.management import call_command
     from django.test import Client, override_settings
     from django.urls import reverse
-    from django_tasks_db.management.commands.db_worker import Worker
 
     from survey.models import ImportJob, Questionnaire, Response
     from survey.services.exchange import export_rows, write_csv
@@ -98,16 +96,7 @@ def measure(count: int, postgres: str) -> str:
     job = ImportJob.objects.get()
     assert location == reverse("survey:import_job", args=[job.pk])
     started = time.perf_counter()
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="bench",
-        excluded_queue_names=[],
-    ).run()
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
     worker = time.perf_counter() - started
     job.refresh_from_db()
     assert (job.status, job.created) == ("done", count), job.error
