@@ -65,8 +65,8 @@ install: $(STAMP)
 install-dev: $(STAMP_DEV)
 
 # A task worker runs beside the development server, as in production (docs/deployment.md):
-# the PDF report and the evidence pack go through the same queue and progress bar, not
-# inside the request. Ctrl+C stops both (the worker also stops when runserver exits).
+# the PDF report, the evidence pack and large imports go through the same queue and
+# progress bar, not inside the request. Ctrl+C stops both (the worker also stops when runserver exits).
 # TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend would run them in the
 # request instead, with no worker.
 run: $(STAMP)

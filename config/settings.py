@@ -210,8 +210,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
-# A job with no sign of life (its start, a step) for this long has lost its worker
-# (audit/jobs.py): it is marked failed, with a French message, and may be asked again.
+# A job (report file, large import) with no sign of life (its start, a step) for this long
+# has lost its worker, or none took it (background/jobs.py): it is marked failed, with a
+# French message, and may be asked again.
 AUDIT_JOB_TIMEOUT_MINUTES = envint("AUDIT_JOB_TIMEOUT_MINUTES", 15)
 # Each worker records that it is alive every WORKER_HEARTBEAT_SECONDS; the health check
 # (/sante/) wants one seen within WORKER_HEARTBEAT_MAX_AGE_SECONDS.
