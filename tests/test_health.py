@@ -105,3 +105,14 @@ def test_the_probe_over_plain_http_is_not_redirected_to_https(settings: Any) -> 
     assert Client().get("/compte/connexion/").status_code == 301
     assert probe()[0] == 200
     assert probe("/healthz")[0] == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("queue")
+def test_the_probe_costs_four_queries(django_assert_max_num_queries: Any) -> None:
+    """Probed every few seconds by the load balancer: one query per check, two for the
+    migrations (the recorder's table, then the migrations applied)."""
+    beat("worker-1", timezone.now())
+
+    with django_assert_max_num_queries(4):
+        assert probe()[0] == 200
