@@ -20,7 +20,7 @@ STAMP_DEV := $(VENV)/.installed-dev
 .PHONY: help run install install-dev test lint clean
 
 help:
-	@echo "make run          virtualenv + migrate + demo data + http://$(RUNSERVER_ADDR)"
+	@echo "make run          virtualenv + migrate + demo data + task worker + http://$(RUNSERVER_ADDR)"
 	@echo "make test         pytest (SQLite, or PostgreSQL when DATABASE_URL is set); PYTEST_ARGS=..."
 	@echo "make lint         ruff check, ruff format --check, mypy, makemigrations --check"
 	@echo "make install      virtualenv with the project ($(VENV))"
@@ -64,9 +64,16 @@ install: $(STAMP)
 
 install-dev: $(STAMP_DEV)
 
+# A task worker runs beside the development server, as in production (docs/deployment.md):
+# the PDF report, the evidence pack and large imports go through the same queue and
+# progress bar, not inside the request. Ctrl+C stops both (the worker also stops when runserver exits).
+# TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend would run them in the
+# request instead, with no worker.
 run: $(STAMP)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
+	@$(MANAGE) db_worker --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(RUNSERVER_ADDR)
 
 # pytest exits 5 when it collects no test: make fails on it like on any other failure.

@@ -1,40 +1,43 @@
 """Producing a ReportFile (the PDF report, the evidence pack) in the background.
 
-``request_file(campaign, kind, user)`` returns the ReportFile to follow, and starts its
+``request_file(campaign, kind, user)`` returns the ReportFile to follow, and queues its
 production unless one is already under way (one job per campaign and kind) or, for the
 evidence pack, already made (the pack is made once and kept unchanged).
 
-The production runs in a daemon thread of the web process, started once the request's
-transaction commits: it writes ``progress`` and ``step`` to the database as it goes, then
-the content with its SHA-256 (``done``), or a French error (``failed``). The user may
-leave the page and come back. The thread dies with its process (a restart, a deploy): a
-job found pending or running with no sign of life (its start, a step) for more than
-``AUDIT_JOB_TIMEOUT_MINUTES`` (15) is marked failed on the next request, and may be asked
-again; a long job that goes on reporting its steps is left alone. A job so marked that
-comes back to life after all (a step slower than the timeout) stops writing: its result
-would contradict what the page has shown.
+The production is a task (``produce_report_file``, Django's tasks API through django-tasks):
+with the database backend (production, `make run`) it waits in the queue table until one of
+the `manage.py db_worker` processes, on any machine, claims it; with the immediate backend
+(the tests) it runs inside the request. It writes ``progress`` and ``step`` to the database
+as it goes, then the content with its SHA-256 (``done``), or a French error (``failed``).
+The user may leave the page and come back.
 
-With the setting ``AUDIT_JOBS_SYNC = True`` (the tests), or ``sync=True``, the job runs in
-the request itself.
+Idempotent: only the first run of a job moves it from pending to running (a conditional
+UPDATE); any other run of it (the same task delivered twice, a second worker) does nothing.
+
+A worker may die in the middle of a job (killed, its machine lost): the job is then found
+under way with no sign of life (its start, a step) for more than
+``AUDIT_JOB_TIMEOUT_MINUTES`` (15), by the next request about it or by any worker's
+heartbeat sweep, and marked failed with a French message; it may be asked again. A job never
+claimed in that time (no worker running) is marked failed the same way. A long job that
+goes on reporting its steps is left alone. A job so marked that comes back to life after all
+(a step slower than the timeout) stops writing: its result would contradict what the page
+has shown.
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection, transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from django_tasks import task
 
+from background import jobs as background_jobs
 from survey.models import Campaign
 
 from .models import ReportFile
@@ -43,30 +46,16 @@ logger = logging.getLogger(__name__)
 
 Kind = ReportFile.Kind
 Status = ReportFile.Status
-UNDER_WAY = (Status.PENDING, Status.RUNNING)
-DEFAULT_TIMEOUT_MINUTES = 15
+UNDER_WAY = background_jobs.UNDER_WAY
+timeout = background_jobs.timeout
 
 
-def timeout() -> datetime.timedelta:
-    return datetime.timedelta(
-        minutes=getattr(settings, "AUDIT_JOB_TIMEOUT_MINUTES", DEFAULT_TIMEOUT_MINUTES)
-    )
-
-
-def expire_stale(campaign: Campaign) -> int:
-    """Mark failed the campaign's jobs under way that gave no sign of life for longer
-    than the timeout (their process died). Returns how many."""
-    limit = timezone.now() - timeout()
-    silent = Q(progressed_at__lt=limit) | Q(progressed_at__isnull=True, requested_at__lt=limit)
-    return ReportFile.objects.filter(silent, campaign=campaign, status__in=UNDER_WAY).update(
-        status=Status.FAILED,
-        error=_(
-            "La production a été interrompue (elle n'a pas abouti en %(minutes)s minutes) : "
-            "relancez-la."
-        )
-        % {"minutes": int(timeout().total_seconds() // 60)},
-        finished_at=timezone.now(),
-    )
+def expire_stale(campaign: Campaign | None = None) -> int:
+    """Mark failed the jobs under way (of ``campaign``, or all: a worker's sweep) that gave
+    no sign of life for longer than the timeout: their worker died, or none took them.
+    Returns how many."""
+    files = ReportFile.objects.all() if campaign is None else campaign.report_files.all()
+    return background_jobs.expire_stale(files)
 
 
 def latest(campaign: Campaign, kind: str) -> ReportFile | None:
@@ -79,10 +68,8 @@ def latest(campaign: Campaign, kind: str) -> ReportFile | None:
     return files.order_by("-requested_at", "-pk").first()
 
 
-def request_file(
-    campaign: Campaign, kind: str, user: Any = None, *, sync: bool | None = None
-) -> tuple[ReportFile, bool]:
-    """The ReportFile of ``kind`` for ``campaign``, and whether this call started it.
+def request_file(campaign: Campaign, kind: str, user: Any = None) -> tuple[ReportFile, bool]:
+    """The ReportFile of ``kind`` for ``campaign``, and whether this call queued it.
 
     Raises ValidationError (French) if the evidence pack is asked for an open campaign.
     """
@@ -108,30 +95,17 @@ def request_file(
             requested_by=user if getattr(user, "is_authenticated", False) else None,
             step=_("En attente de démarrage"),
         )
-        if sync is None:
-            sync = getattr(settings, "AUDIT_JOBS_SYNC", False)
-        if not sync:
-            transaction.on_commit(lambda: start_thread(file.pk))
-    if sync:
-        run(file.pk)
-        file.refresh_from_db()
+    # Queued once the file is committed: a worker claiming the task at once finds it. The
+    # immediate backend runs the job here. Should this process die in between, the file
+    # waits unclaimed and is marked failed after the timeout.
+    background_jobs.record_task(file, produce_report_file.enqueue(file.pk).id)
     return file, True
 
 
-def start_thread(pk: int) -> threading.Thread:
-    thread = threading.Thread(
-        target=_run_in_thread, args=(pk,), name=f"report-file-{pk}", daemon=True
-    )
-    thread.start()
-    return thread
-
-
-def _run_in_thread(pk: int) -> None:
-    close_old_connections()
-    try:
-        run(pk)
-    finally:
-        connection.close()
+@task()
+def produce_report_file(pk: int) -> None:
+    """The task: produce the ReportFile ``pk`` (``run``)."""
+    run(pk)
 
 
 def _builder(kind: str) -> Callable[[Campaign, Callable[[int, str], None]], bytes]:
@@ -161,52 +135,29 @@ def _reason(exc: Exception) -> str:
     return str(exc) or exc.__class__.__name__
 
 
-class _Abandoned(Exception):
-    """The job was marked failed while it ran (``expire_stale``): stop here."""
-
-
 def run(pk: int) -> None:
-    """Produce the ReportFile ``pk`` here and now; it ends done or failed, never raises."""
+    """Produce the pending ReportFile ``pk`` here and now; it ends done or failed, never
+    raises. Does nothing if the job is not pending (taken, over)."""
     with override("fr"):
         file = ReportFile.objects.select_related("campaign__organisation").get(pk=pk)
-        # Every write is conditional: a job marked failed meanwhile (expire_stale) stays so.
-        updates = ReportFile.objects.filter(pk=pk, status__in=UNDER_WAY)
-        started = updates.update(
-            status=Status.RUNNING,
-            progress=0,
-            step=_("Démarrage"),
-            error="",
-            progressed_at=timezone.now(),
-        )
-        if not started:
+        if not background_jobs.start(ReportFile, pk, _("Démarrage")):
+            logger.info("ReportFile %s is already taken or over: nothing to do", pk)
             return
-
-        def progress(percent: int, step: str) -> None:
-            alive = updates.update(
-                progress=max(0, min(100, percent)), step=step[:200], progressed_at=timezone.now()
-            )
-            if not alive:
-                raise _Abandoned
+        # Every later write is conditional: a job marked failed meanwhile stays so.
+        progress = background_jobs.Progress(ReportFile, pk)
 
         try:
             content = _builder(file.kind)(file.campaign, progress)
-        except _Abandoned:
+        except background_jobs.Abandoned:
             logger.warning("ReportFile %s was marked failed while under way: abandoned", pk)
             return
         except Exception as exc:  # a failed job says why, the process goes on
             logger.exception("Production of ReportFile %s failed", pk)
-            updates.update(
-                status=Status.FAILED,
-                error=_("La production a échoué : %(error)s") % {"error": _reason(exc)},
-                finished_at=timezone.now(),
-            )
+            progress.fail(_("La production a échoué : %(error)s") % {"error": _reason(exc)})
             return
-        updates.update(
-            status=Status.DONE,
-            progress=100,
-            step=_("Terminé"),
+        progress.finish(
+            _("Terminé"),
             content=content,
             filename=_filename(file),
             sha256=hashlib.sha256(content).hexdigest(),
-            finished_at=timezone.now(),
         )

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from background.models import BackgroundJob
 from survey.models import Campaign, Organisation
 
 
@@ -83,11 +84,11 @@ class ImprovementAction(models.Model):
         return self.title
 
 
-class ReportFile(models.Model):
+class ReportFile(BackgroundJob):
     """A file produced for a campaign: the PDF report or the evidence pack.
 
-    Produced in the background when it takes more than a moment: ``status`` and
-    ``progress`` let the page follow it; the user may leave and come back for the file.
+    Produced by a task (audit/jobs.py): ``status`` and ``progress`` (BackgroundJob) let the
+    page follow it; the user may leave and come back for the file.
     The evidence pack of a closed campaign is made once and kept unchanged (``sha256``).
     """
 
@@ -95,22 +96,20 @@ class ReportFile(models.Model):
         REPORT = "report", _("Rapport PDF")
         EVIDENCE = "evidence", _("Dossier de preuves (ZIP)")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("En attente")
-        RUNNING = "running", _("En cours")
-        DONE = "done", _("Prêt")
-        FAILED = "failed", _("Échec")
+    never_taken_message = _(
+        "La production n'a pas démarré en %(minutes)s minutes : aucun processus de fond "
+        "ne l'a prise en charge. Relancez-la ; si cela se reproduit, prévenez "
+        "l'administrateur."
+    )
+    interrupted_message = _(
+        "La production a été interrompue : le processus qui la faisait s'est arrêté "
+        "(aucune avancée depuis %(minutes)s minutes). Relancez-la."
+    )
 
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="report_files", verbose_name=_("campagne")
     )
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
-    status = models.CharField(
-        _("état"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
-    progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
-    step = models.CharField(_("étape"), max_length=200, blank=True)
-    error = models.TextField(_("erreur"), blank=True)
     content = models.BinaryField(_("contenu"), null=True, blank=True, editable=False)
     filename = models.CharField(_("nom du fichier"), max_length=200, blank=True)
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
@@ -122,11 +121,6 @@ class ReportFile(models.Model):
         related_name="+",
         verbose_name=_("demandé par"),
     )
-    requested_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
-    # The job's last sign of life (its start, each step): a job silent for longer than the
-    # timeout has lost its process (audit/jobs.py), however long it has been running.
-    progressed_at = models.DateTimeField(_("dernière avancée le"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
 
     organisation_path = "campaign__organisation"
 

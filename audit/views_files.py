@@ -18,6 +18,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from background import jobs as background_jobs
 from survey import access
 from survey.models import Campaign
 
@@ -98,13 +99,7 @@ def file_status(request: HttpRequest, pk: int) -> JsonResponse:
         file.refresh_from_db()
     response = JsonResponse(
         {
-            "status": file.status,
-            "status_label": str(file.get_status_display()),
-            "progress": file.progress,
-            "step": file.step,
-            "error": file.error,
-            "done": file.status == ReportFile.Status.DONE,
-            "finished": file.status not in jobs.UNDER_WAY,
+            **background_jobs.state(file),
             "download": reverse("audit:file_download", args=[file.pk])
             if file.status == ReportFile.Status.DONE
             else "",

@@ -66,6 +66,11 @@ INSTALLED_APPS = [
     "mystery",
     "reports",
     "audit",
+    # Background tasks (issue 13, point 6): `background` before django_tasks_db, so that its
+    # `db_worker` (the library's, plus a heartbeat) is the one manage.py runs.
+    "background",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -256,3 +261,33 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- Background tasks (issue 13, points 6 and 7) -------------------------------------------
+# The PDF report, the evidence pack and the large imports run as tasks (django-tasks, the
+# backport of Django 6's tasks API). Their queue is a table of the database
+# (django-tasks-db): any number of `manage.py db_worker` processes, on any machine that
+# reaches the database, share it, each task claimed by one of them (SELECT ... FOR UPDATE
+# SKIP LOCKED on PostgreSQL). TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend
+# runs each task inside the request that asks for it, with no worker (the tests do).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# A job (report file, large import) with no sign of life (its start, a step) for this long
+# has lost its worker, or none took it (background/jobs.py): it is marked failed, with a
+# French message, and may be asked again.
+AUDIT_JOB_TIMEOUT_MINUTES = envint("AUDIT_JOB_TIMEOUT_MINUTES", 15)
+# Each worker records that it is alive every WORKER_HEARTBEAT_SECONDS; the health check
+# (/sante/) wants one seen within WORKER_HEARTBEAT_MAX_AGE_SECONDS.
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 30)
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = envint("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120)
+# What each worker does at each heartbeat besides recording it: the lower floor (background)
+# knows no app, the apps name their sweeps here.
+WORKER_SWEEPS = ["audit.jobs.expire_stale", "survey.services.imports.expire_stale"]
+# An import of this many rows or more runs as a task, followed on its own page, not inside
+# the request (survey/services/imports.py).
+IMPORT_BACKGROUND_MIN_ROWS = envint("IMPORT_BACKGROUND_MIN_ROWS", 1_000)
+# The load balancer probes the health check over plain HTTP on each application server.
+SECURE_REDIRECT_EXEMPT = [r"^sante/$", r"^healthz$"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from background.health import health
 from survey import views as survey_views
 
 handler400 = "config.errors.bad_request"
@@ -17,4 +18,7 @@ urlpatterns = [
     path("rapport/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # For the load balancer (issue 13, point 7): no authentication, ok/fail per check.
+    path("sante/", health, name="health"),
+    path("healthz", health),
 ]

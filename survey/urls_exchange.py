@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views_exchange
+from . import views_exchange, views_imports
 
 urlpatterns = [
     path("questionnaires/<int:pk>/export.<str:fmt>", views_exchange.export, name="export"),
     path("questionnaires/<int:pk>/import/", views_exchange.import_file, name="import"),
+    # A large import, run in the background (issue 13, point 3).
+    path("imports/<int:pk>/", views_imports.import_job, name="import_job"),
+    path("imports/<int:pk>/etat/", views_imports.import_job_status, name="import_job_status"),
 ]

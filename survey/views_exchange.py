@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from . import access
 from .forms_exchange import ImportForm
 from .models import Choice, Questionnaire
-from .services import exchange
+from .services import exchange, imports
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,6 +64,15 @@ def import_file(request: HttpRequest, pk: int) -> HttpResponse:
             user = request.user
             assert isinstance(user, User)  # role_required logged them in
             try:
+                if imports.in_background(form.cleaned_data["file"]):
+                    # Thousands of rows: imported by a task, followed on the job's page.
+                    job = imports.queue_import(
+                        questionnaire,
+                        form.cleaned_data["file"],
+                        user=user,
+                        filename=str(getattr(request.FILES.get("file"), "name", "")),
+                    )
+                    return redirect("survey:import_job", pk=job.pk)
                 result = exchange.import_responses(
                     questionnaire, form.cleaned_data["file"], user=user
                 )

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django_tasks_db.management.commands.db_worker import Worker
 
 from reports.indicators import clear_structure_cache
 from survey.communes import load_communes
@@ -14,6 +15,8 @@ from survey.services.campaigns import FIXTURES, create_campaign
 from survey.services.responses import clear_spec_cache
 
 from .factories import CampaignFactory, MembershipFactory, OrganisationFactory, UserFactory
+
+IMMEDIATE_BACKEND = "django_tasks.backends.immediate.ImmediateBackend"
 
 
 @pytest.fixture(autouse=True)
@@ -24,6 +27,36 @@ def _fresh_questionnaire_cache() -> Any:
     yield
     clear_spec_cache()
     clear_structure_cache()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings: Any) -> None:
+    """Background tasks run inside the request that queues them (no worker in the tests);
+    the ``queue`` fixture puts the database queue back where a test needs it."""
+    settings.TASKS = {"default": {"BACKEND": IMMEDIATE_BACKEND}}
+
+
+@pytest.fixture
+def queue(settings: Any) -> None:
+    """Tasks wait in the database until a worker claims them, as in production."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+
+
+def drain_queue(worker_id: str = "test-worker") -> None:
+    """What a `db_worker` does, in this thread: run the tasks waiting in the queue, then
+    stop (django-tasks-db's loop, without the command's heartbeat)."""
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    ).run()
 
 
 @pytest.fixture

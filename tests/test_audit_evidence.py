@@ -3,7 +3,7 @@ files (audit.evidence, audit.jobs, audit.views_files).
 
 The demo (Charente 2016) is loaded and closed once for the module, its pack built once
 (about 5 s) and once more by the test that checks the same data give the same bytes. Jobs
-run in the request (``AUDIT_JOBS_SYNC``).
+run in the request (the immediate task backend, tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -54,11 +54,6 @@ FIGURES = json.loads(
 
 def reverse(name: str, *args: Any) -> str:
     return django_reverse(name, args=args)
-
-
-@pytest.fixture(autouse=True)
-def _sync_jobs(settings: Any) -> None:
-    settings.AUDIT_JOBS_SYNC = True
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
-// The files of the report: follow each production under way (audit:file_status, JSON)
-// every 1.5 s, move its progress bar, and reload the page once it is over.
+// Background jobs (the files of the report, a large import): follow each one under way
+// (its data-status-url, JSON: background.jobs.state) every 1.5 s, move its progress bar
+// (templates/includes/job_progress.html), and reload the page once it is over.
 (function () {
   "use strict";
   var DELAY = 1500;
@@ -48,7 +49,7 @@
     window.setTimeout(poll, DELAY);
   }
 
-  document.querySelectorAll("[data-report-file][data-status-url]").forEach(function (card) {
+  document.querySelectorAll("[data-job][data-status-url]").forEach(function (card) {
     var status = card.getAttribute("data-status");
     if (status === "pending" || status === "running") {
       follow(card);

@@ -1,4 +1,5 @@
 from .campaigns import Campaign, CampaignClosed, CampaignStatus, InvalidTransition
+from .imports import ImportJob
 from .organisations import Membership, Organisation, Role, Site
 from .questionnaires import (
     CHOICE_KINDS,
@@ -30,6 +31,7 @@ __all__ = [
     "EntryMode",
     "Epci",
     "Framework",
+    "ImportJob",
     "InvalidTransition",
     "Membership",
     "Organisation",

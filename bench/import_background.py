@@ -1,0 +1,135 @@
+"""A large import of responses: inside the request, or queued for a worker (issue 13).
+
+    .venv/bin/python -m bench.import_background [--rows 3000] [--no-report]
+
+Creates the database ``bench_import_background`` (PostgreSQL on 127.0.0.1), loads the demo,
+builds a CSV of ``--rows`` hall questionnaires (the demo's, repeated, with new uuids), then
+as the quality manager (Django's test client, in this process):
+
+1. posts it with the threshold above its size: imported inside the request, as before;
+2. posts it again with the production threshold (1,000 rows): the request stores the rows
+   and answers at once; then `manage.py db_worker --batch`, in this process, imports them.
+
+Reference, measured in the same run: the import page itself (GET). Writes the figures to
+docs/benchmarks.md, then drops the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from . import harness, report
+
+SECTION = "## Import de questionnaires : dans la requête ou en tâche de fond"
+OWNER = "bench/import_background.py"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=3_000)
+    parser.add_argument("--no-report", action="store_true")
+    parser.add_argument("--timeout", type=int, default=900)
+    options = parser.parse_args()
+    with (
+        harness.time_limit(options.timeout),
+        harness.temporary_database(harness.DEFAULT_POSTGRES, "bench_import_background") as url,
+        tempfile.TemporaryDirectory() as static_root,
+    ):
+        env = harness.production_env(url, Path(static_root))
+        # load_demo wants DEBUG; the test client's host is "testserver".
+        env.update(DEBUG="true", ALLOWED_HOSTS="testserver", AXES_ENABLED="false")
+        harness.configure_django(env)
+        block = measure(options.rows, harness.postgres_version(url))
+    print(block)
+    if not options.no_report:
+        report.write_section(Path(harness.ROOT) / "docs" / "benchmarks.md", SECTION, OWNER, block)
+
+
+def measure(count: int, postgres: str) -> str:
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
+    from django.test import Client, override_settings
+    from django.urls import reverse
+
+    from survey.models import ImportJob, Questionnaire, Response
+    from survey.services.exchange import export_rows, write_csv
+
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    hall = Questionnaire.objects.get(campaign__year=2016, channel="hall")
+    header, rows = export_rows(hall)
+    demo = [row for row in rows if not row[header.index("annule")]]
+    uuid_column = header.index("uuid")
+    lines = [[*row[:uuid_column], "", *row[uuid_column + 1 :]] for row in demo]
+    data = write_csv(header, (lines[n % len(lines)] for n in range(count)))
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="responsable"))
+    url = reverse("survey:import", args=[hall.pk])
+    reference = []
+    for _ in range(5):
+        started = time.perf_counter()
+        assert client.get(url).status_code == 200
+        reference.append(time.perf_counter() - started)
+    page = statistics.median(reference)
+
+    def post() -> tuple[float, str]:
+        upload = SimpleUploadedFile("questionnaires.csv", data)
+        started = time.perf_counter()
+        response = client.post(url, {"file": upload})
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 302, response.content[:2000]
+        return elapsed, response["Location"]
+
+    before = Response.objects.count()
+    with override_settings(IMPORT_BACKGROUND_MIN_ROWS=count + 1):
+        in_request, location = post()
+    assert location == reverse("survey:campaign_detail", args=[hall.campaign_id])
+    assert Response.objects.count() == before + count
+
+    queued, location = post()
+    job = ImportJob.objects.get()
+    assert location == reverse("survey:import_job", args=[job.pk])
+    started = time.perf_counter()
+    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+    worker = time.perf_counter() - started
+    job.refresh_from_db()
+    assert (job.status, job.created) == ("done", count), job.error
+    assert Response.objects.count() == before + 2 * count
+
+    n = report.number
+    return "\n".join(
+        [
+            f"Mesure du {time.strftime('%Y-%m-%d %H:%M (UTC%z)')}, "
+            f"`.venv/bin/python -m bench.import_background --rows {count}`.",
+            "",
+            f"- **Machine** : {report.machine()} ; PostgreSQL {postgres}, sur la même machine, "
+            "partagée avec d'autres travaux pendant la mesure.",
+            f"- **Fichier** : {n(count, 0)} questionnaires accueil (CSV, "
+            f"{n(len(data) / 2**20)} Mio), ceux de la démonstration répétés avec de nouveaux uuid.",
+            "- **Référence** : la page d'import elle-même (GET), médiane de 5.",
+            "",
+            "| étape | durée (s) | × la référence |",
+            "|---|---:|---:|",
+            f"| référence : page d'import (GET) | {n(page, 3)} | 1 |",
+            f"| import **dans la requête** (avant) : POST jusqu'à la réponse | {n(in_request, 2)}"
+            f" | {n(in_request / page, 0)} |",
+            f"| import **en tâche de fond** : POST jusqu'à la réponse | {n(queued, 2)}"
+            f" | {n(queued / page, 0)} |",
+            f"| … puis le worker, de la prise de la tâche à la fin | {n(worker, 2)}"
+            f" | {n(worker / page, 0)} |",
+            "",
+            f"**La requête rend la main {n(in_request / queued)} × plus tôt** : elle ne fait plus "
+            "que lire le fichier et ranger ses lignes ; la vérification et l'enregistrement "
+            "passent au worker, hors du délai de gunicorn.",
+        ]
+    )
+
+
+if __name__ == "__main__":
+    main()

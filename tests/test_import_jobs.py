@@ -1,0 +1,169 @@
+"""A large import of responses runs as a background task, followed on its own page
+(survey/services/imports.py, survey/views_imports.py), all or nothing as a small one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.management.commands import db_worker
+
+from survey.models import ImportJob, Organisation, Questionnaire, Response, Role, Site
+from survey.services import imports
+
+from .conftest import client_for, drain_queue, open_canonical_campaign
+from .factories import SiteFactory
+from .test_exchange import import_url, new_rows, upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _small_threshold(settings: Any) -> None:
+    """Five rows stand for the thousands that go to the background in production."""
+    settings.IMPORT_BACKGROUND_MIN_ROWS = 5
+
+
+@pytest.fixture
+def hall(organisation: Organisation) -> Questionnaire:
+    return open_canonical_campaign(organisation).questionnaires.get(channel="hall")
+
+
+@pytest.fixture
+def site(organisation: Organisation) -> Site:
+    return SiteFactory(organisation=organisation, name="Préfecture d'Angoulême")
+
+
+@pytest.fixture(autouse=True)
+def _worker_keeps_the_test_transaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's loop closes a connection it finds inside a transaction: here, the
+    test's own, which it must keep."""
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+
+def job_url(job: ImportJob, name: str = "survey:import_job") -> str:
+    return reverse(name, args=[job.pk])
+
+
+def test_a_large_file_is_queued_and_imported_by_a_worker_not_in_the_request(
+    hall: Questionnaire, site: Site, manager_client: Client, queue: None
+) -> None:
+
+    response = manager_client.post(import_url(hall), {"file": upload(new_rows(hall, 6, site))})
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == job_url(job)
+    assert Response.objects.count() == 0  # nothing imported inside the request
+    assert (job.status, job.row_count, job.filename) == ("pending", 6, "questionnaires.csv")
+    state = manager_client.get(job_url(job, "survey:import_job_status")).json()
+    assert (state["status"], state["finished"]) == ("pending", False)
+    page = manager_client.get(job_url(job)).content.decode()
+    assert "En attente de démarrage" in page
+    assert 'data-status="pending"' in page
+
+    drain_queue()
+
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.created, job.already_present) == ("done", 100, 6, 0)
+    assert job.rows is None  # the rows, personal data maybe, are not kept
+    assert Response.objects.filter(questionnaire=hall, mode="import").count() == 6
+    state = manager_client.get(job_url(job, "survey:import_job_status")).json()
+    assert (state["status"], state["finished"], state["progress"]) == ("done", True, 100)
+    page = manager_client.get(job_url(job)).content.decode()
+    assert "Questionnaires importés : 6 ; déjà présents (ignorés) : 0." in page
+
+
+def test_a_small_file_is_still_imported_inside_the_request(
+    hall: Questionnaire, site: Site, manager_client: Client
+) -> None:
+    response = manager_client.post(import_url(hall), {"file": upload(new_rows(hall, 4, site))})
+
+    assert response["Location"] == reverse("survey:campaign_detail", args=[hall.campaign.pk])
+    assert Response.objects.count() == 4
+    assert not ImportJob.objects.exists()
+
+
+def test_a_large_file_with_errors_imports_nothing_and_its_page_lists_them(
+    hall: Questionnaire, site: Site, manager_client: Client
+) -> None:
+    rows = new_rows(hall, 6, site)
+    rows[3]["site"] = "Sous-préfecture de nulle part"
+
+    response = manager_client.post(import_url(hall), {"file": upload(rows)}, follow=True)
+
+    job = ImportJob.objects.get()
+    assert job.status == "failed"
+    assert job.error == "Le fichier a des erreurs : rien n'a été enregistré."
+    assert [(e["line"], e["column"]) for e in job.row_errors] == [(5, "site")]
+    assert Response.objects.count() == 0
+    page = response.content.decode()
+    assert 'id="import-errors"' in page
+    assert "<code>site</code>" in page
+    assert "Le fichier a des erreurs" in page
+
+
+def test_a_large_file_for_a_closed_campaign_is_refused_at_once(
+    hall: Questionnaire, site: Site, manager_client: Client
+) -> None:
+    rows = new_rows(hall, 6, site)
+    hall.campaign.close()
+
+    response = manager_client.post(import_url(hall), {"file": upload(rows)})
+
+    assert response.status_code == 200
+    assert "clôturée" in " ".join(response.context["form"].non_field_errors())
+    assert not ImportJob.objects.exists()
+
+
+def test_an_import_whose_worker_died_fails_with_a_french_message_and_forgets_its_rows(
+    hall: Questionnaire, site: Site, manager_client: Client, queue: None
+) -> None:
+    manager_client.post(import_url(hall), {"file": upload(new_rows(hall, 6, site))})
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="running", progressed_at=timezone.now() - imports.background_jobs.timeout() * 2
+    )
+
+    state = manager_client.get(job_url(job, "survey:import_job_status")).json()
+
+    assert state["status"] == "failed"
+    assert state["error"] == (
+        "L'import a été interrompu : le processus qui le faisait s'est arrêté (aucune "
+        "avancée depuis 15 minutes). Rien n'a été enregistré ; relancez l'import."
+    )
+    job.refresh_from_db()
+    assert job.rows is None
+    drain_queue()  # the task, delivered after all, finds the job over
+    assert Response.objects.count() == 0
+
+
+def test_running_an_import_twice_imports_once(
+    hall: Questionnaire, site: Site, manager_client: Client, queue: None
+) -> None:
+    manager_client.post(import_url(hall), {"file": upload(new_rows(hall, 6, site))})
+    job = ImportJob.objects.get()
+
+    imports.run(job.pk)
+    imports.run(job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.created) == ("done", 6)
+    assert Response.objects.count() == 6
+
+
+def test_only_the_organisations_quality_manager_sees_an_import(
+    hall: Questionnaire, site: Site, manager_client: Client, other_organisation: Organisation
+) -> None:
+    manager_client.post(import_url(hall), {"file": upload(new_rows(hall, 6, site))})
+    job = ImportJob.objects.get()
+    trainee = client_for(Role.INTERVIEWER, hall.campaign.organisation)
+    stranger = client_for(Role.QUALITY_MANAGER, other_organisation)
+
+    for url in (job_url(job), job_url(job, "survey:import_job_status")):
+        assert manager_client.get(url).status_code == 200
+        assert trainee.get(url).status_code == 403
+        assert stranger.get(url).status_code == 404
