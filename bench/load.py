@@ -291,3 +291,11 @@ def stats(results: Sequence[Result], seconds: float, *, service: bool = False) -
         worst=timings[-1] if timings else float("nan"),
         statuses=dict(sorted(statuses.items())),
     )
+
+
+if __name__ == "__main__":  # python -m bench.load: the 50-tablet load and fault test
+    import sys
+
+    from bench.load_faults import main
+
+    sys.exit(main())

@@ -1,0 +1,231 @@
+"""The pure parts of the load and fault test (``python -m bench.load``): the consistency
+checker must be able to fail, the tablets must retry as static/entry/queue.js does, and
+the fault schedule must land while the load runs. The 2 × 60 s run itself is a benchmark
+(bench/README.md), not a test."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import uuid
+from collections import Counter
+
+import pytest
+
+from bench.consistency import Rows, check, compare
+from bench.faults import DATABASE, WORKER, schedule
+from bench.scenario import complete_answers
+from bench.tablets import (
+    AUTH,
+    INVALID,
+    NETWORK,
+    SERVER,
+    STORED,
+    Item,
+    Tablet,
+    backoff,
+    classify,
+)
+from survey.models import Answer, Organisation, Questionnaire
+from survey.services.responses import QuestionnaireSpec, Submission, submit_response
+
+from .conftest import open_canonical_campaign
+from .factories import SiteFactory, UserFactory
+
+WHOLE: Rows = Counter({(1, 10, None, ""): 1, (2, 20, None, ""): 1, (3, None, "16015", ""): 1})
+
+
+def sent(*uuids: str) -> dict[str, Rows]:
+    return dict.fromkeys(uuids, WHOLE)
+
+
+# -- the checker on hand-made datasets ---------------------------------------------------------
+
+
+def test_the_checker_passes_a_run_where_every_sent_questionnaire_is_stored_once_and_whole() -> None:
+    verdict = compare(sent("a", "b"), {"a", "b"}, [("a", WHOLE), ("b", Counter(WHOLE))])
+
+    assert verdict.ok
+    assert (verdict.sent, verdict.accepted, verdict.stored) == (2, 2, 2)
+
+
+def test_the_checker_finds_a_questionnaire_stored_twice() -> None:
+    verdict = compare(sent("a", "b"), {"a", "b"}, [("a", WHOLE), ("b", WHOLE), ("a", WHOLE)])
+
+    assert not verdict.ok
+    assert verdict.duplicates == ["a"]
+    assert verdict.stored == 3
+
+
+def test_the_checker_finds_an_accepted_questionnaire_missing_from_the_database() -> None:
+    verdict = compare(sent("a", "b"), {"a", "b"}, [("a", WHOLE)])
+
+    assert not verdict.ok
+    assert verdict.lost == ["b"]
+
+
+def test_the_checker_finds_a_stored_questionnaire_with_an_answer_missing_or_added() -> None:
+    short = Counter(WHOLE)
+    del short[(2, 20, None, "")]
+    doubled = Counter(WHOLE)
+    doubled[(1, 10, None, "")] += 1
+
+    verdict = compare(sent("a", "b", "c"), {"a", "b", "c"}, [("a", short), ("b", doubled)])
+
+    assert not verdict.ok
+    assert verdict.incomplete == ["a", "b"]
+    assert verdict.lost == ["c"]
+
+
+def test_the_checker_finds_a_different_answer_with_the_same_number_of_rows() -> None:
+    changed = Counter(WHOLE)
+    del changed[(3, None, "16015", "")]
+    changed[(3, None, "16102", "")] = 1
+
+    assert compare(sent("a"), {"a"}, [("a", changed)]).incomplete == ["a"]
+
+
+def test_the_checker_finds_what_was_stored_without_being_sent_or_acknowledged() -> None:
+    verdict = compare(sent("a", "b", "c"), {"a"}, [("a", WHOLE), ("b", WHOLE), ("z", WHOLE)])
+
+    assert not verdict.ok
+    assert verdict.unexpected == ["z"]  # never sent by any tablet
+    assert verdict.unconfirmed == ["b"]  # stored, but the tablet still holds it
+    assert verdict.pending == ["c"]  # neither acknowledged nor stored
+
+
+def test_the_checker_fails_when_the_tallies_differ_from_a_recount() -> None:
+    assert not compare(sent("a"), {"a"}, [("a", WHOLE)], tallies=1).ok
+
+
+@pytest.mark.django_db
+def test_the_checker_reads_a_missing_answer_row_in_the_database(
+    organisation: Organisation,
+) -> None:
+    hall: Questionnaire = open_canonical_campaign(organisation).questionnaires.get(channel="hall")
+    answers = complete_answers(QuestionnaireSpec.load(hall))
+    interviewer = UserFactory(username="enqueteur01")
+    site = SiteFactory(organisation=organisation)
+    bodies = {}
+    for _ in range(2):
+        client_uuid = uuid.uuid4()
+        submit_response(Submission(client_uuid, hall, site, answers, interviewer=interviewer))
+        bodies[str(client_uuid)] = json.dumps({"answers": answers}).encode()
+
+    assert check(hall.pk, ["enqueteur01"], bodies, set(bodies), set()).ok
+
+    damaged = sorted(bodies)[0]
+    Answer.objects.filter(response__uuid=damaged).order_by("pk").first().delete()
+    verdict = check(hall.pk, ["enqueteur01"], bodies, set(bodies), set())
+
+    assert verdict.incomplete == [damaged]
+    assert verdict.tallies > 0  # the roll-ups still count the deleted row
+    # An earlier phase's questionnaires are left out of this one's verdict.
+    assert check(hall.pk, ["enqueteur01"], {}, set(), set(bodies)).stored == 0
+
+
+# -- the tablets retry as queue.js does -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "outcome"),
+    [
+        (201, b'{"uuid": "x"}', STORED),
+        (200, b'{"uuid": "x"}', STORED),
+        (200, b"<html>connexion</html>", AUTH),  # a login page served in place of the API
+        (302, b"", AUTH),
+        (403, b"", AUTH),
+        (401, b"", AUTH),
+        (400, b'{"errors": {}}', INVALID),
+        (404, b"", INVALID),
+        (500, b"", SERVER),
+        (502, b"", SERVER),
+        (429, b"", SERVER),
+        (0, b"", NETWORK),
+    ],
+)
+def test_an_answer_is_read_as_the_queue_reads_it(status: int, body: bytes, outcome: str) -> None:
+    assert classify(status, body) == outcome
+
+
+def test_the_delay_before_a_retry_doubles_from_five_seconds_up_to_five_minutes() -> None:
+    rng = random.Random(1)
+    for attempts, base in ((1, 5), (2, 10), (3, 20), (7, 300), (30, 300)):
+        delays = [backoff(attempts, rng) for _ in range(50)]
+        assert all(0.8 * base <= delay <= 1.2 * base for delay in delays)
+
+
+def item(client_uuid: str = "u1", **kwargs: object) -> Item:
+    return Item(client_uuid, b"{}", 0.0, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_server_error_keeps_the_questionnaire_for_a_later_try_under_the_same_uuid() -> None:
+    tablet = Tablet(0, random.Random(1))
+    tablet.add(item())
+
+    assert tablet.record(tablet.pending["u1"], 500, b"", 100.0, force=False) == SERVER
+    assert tablet.record(tablet.pending["u1"], 0, b"", 100.0, force=False) == NETWORK
+
+    kept = tablet.pending["u1"]
+    assert kept.attempts == 2
+    assert 108 <= kept.next_try <= 112
+    assert tablet.due(105.0, force=False) == []
+    assert tablet.due(105.0, force=True) == [kept]  # the network is back: sent at once
+    tablet.record(kept, 503, b"", 105.0, force=True)
+    assert kept.attempts == 1  # a forced try starts the delays over
+    assert tablet.record(kept, 201, b'{"uuid": "u1", "id": 7, "created": true}', 111, force=False)
+    assert tablet.pending == {}
+    assert tablet.accepted == {"u1": 7}
+    assert tablet.acceptance == [111]
+
+
+def test_a_refused_questionnaire_is_never_sent_again() -> None:
+    tablet = Tablet(0, random.Random(1))
+    tablet.add(item())
+
+    tablet.record(tablet.pending["u1"], 400, b'{"errors": {"site": ["inconnu"]}}', 1.0, force=False)
+
+    assert tablet.due(1e9, force=True) == []
+    assert "inconnu" in tablet.invalid["u1"]
+    assert tablet.accepted == {}
+
+
+def test_a_replay_that_the_server_creates_again_is_an_anomaly() -> None:
+    tablet = Tablet(0, random.Random(1))
+    tablet.add(item())
+    tablet.record(
+        tablet.pending["u1"], 201, b'{"uuid": "u1", "id": 7, "created": true}', 1, force=False
+    )
+    tablet.add(item(replay=True))
+
+    tablet.record(
+        tablet.pending["u1"], 201, b'{"uuid": "u1", "id": 8, "created": true}', 2, force=False
+    )
+
+    assert len(tablet.anomalies) == 2  # another id, and created again
+    assert tablet.accepted == {"u1": 7}
+
+
+# -- the fault schedule ------------------------------------------------------------------------
+
+
+def test_the_faults_come_repeatedly_while_the_load_runs_and_the_same_seed_gives_the_same() -> None:
+    strikes = schedule(60, database_every=6, worker_every=15, rng=random.Random(3))
+
+    assert strikes == schedule(60, database_every=6, worker_every=15, rng=random.Random(3))
+    assert [s.offset for s in strikes] == sorted(s.offset for s in strikes)
+    assert all(0 < s.offset < 54 for s in strikes)
+    database = [s.offset for s in strikes if s.kind == DATABASE]
+    workers = [s.offset for s in strikes if s.kind == WORKER]
+    assert 6 <= len(database) <= 12
+    assert 2 <= len(workers) <= 5
+    gaps = [b - a for a, b in itertools.pairwise(database)]
+    assert all(4.5 - 0.002 <= gap <= 7.5 + 0.002 for gap in gaps)  # offsets to the ms
+
+
+def test_a_fault_kind_whose_period_is_zero_never_comes() -> None:
+    strikes = schedule(60, database_every=0, worker_every=15, rng=random.Random(3))
+
+    assert strikes
+    assert {s.kind for s in strikes} == {WORKER}
