@@ -39,6 +39,7 @@ class Result:
     ok: bool
     detail: str = ""
     waited: float = 0.0
+    at: float = 0.0  # perf_counter when it was sent, where kept (bench.tablets)
 
     @property
     def service(self) -> float:
@@ -130,6 +131,7 @@ class Phase:
     seconds: float
     stuck: int = 0  # clients still busy when the phase had to end
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by process group
+    started: float = 0.0  # perf_counter at its start, where kept (bench.tablets)
 
     def of(self, *kinds: str) -> list[Result]:
         return [r for r in self.results if r.kind in kinds]

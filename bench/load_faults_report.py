@@ -77,6 +77,42 @@ def verdict_rows(runs: list[Run]) -> list[str]:
     return lines
 
 
+def timeline(runs: list[Run], duration: float, width: float = 10) -> list[str]:
+    """p50 / p95 of the attempts sent in each ``width`` seconds, the faults that landed
+    there, and the same after ``duration`` (the queues emptied)."""
+    edges = [i * width for i in range(int(-(-duration // width)))]
+    labels = [f"{number(a, 0)}–{number(min(a + width, duration), 0)} s" for a in edges]
+    lines = [
+        "| p50 / p95 (ms) des essais partis dans la tranche | "
+        + " | ".join(labels)
+        + " | vidage |",
+        "|---|" + "---:|" * (len(edges) + 1),
+    ]
+
+    def slot(offset: float) -> int:
+        return min(len(edges), int(offset // width)) if offset < duration else len(edges)
+
+    for run in runs:
+        slots: list[list[Result]] = [[] for _ in range(len(edges) + 1)]
+        for result in run.phase.results:
+            slots[slot(result.at - run.phase.started)].append(result)
+        cells = []
+        for results in slots:
+            s = stats(results, 1.0)
+            cells.append(f"{number(s.p50, 0)} / {number(s.p95, 0)}" if results else "–")
+        lines.append(f"| passe « {run.name} » | " + " | ".join(cells) + " |")
+        if run.blows:
+            strikes = [[0, 0] for _ in slots]
+            for blow in run.blows:
+                strikes[slot(blow.offset)][blow.kind == WORKER] += 1
+            lines.append(
+                "| … pannes (connexions coupées, processus tués) | "
+                + " | ".join(f"{d}, {w}" if d or w else "–" for d, w in strikes)
+                + " |"
+            )
+    return lines
+
+
 def fault_lines(run: Run) -> list[str]:
     if not run.blows and not run.fault_errors:
         return []
@@ -171,6 +207,7 @@ def report(outcome: Outcome) -> str:
             f"| passe « {run.name} » | {number(accepted.count, 0)} | {number(accepted.p50)} "
             f"| {number(accepted.p95)} | {number(accepted.worst)} |"
         )
+    lines += ["", *timeline(runs, args.duration)]
     lines += ["", "**Statuts reçus** (chaque essai) :", ""]
     lines += [f"- passe « {run.name} » : {statuses(sends[run.name])} ;" for run in runs]
     clean, *faulty = runs

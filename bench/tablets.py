@@ -146,6 +146,7 @@ def new_item(tablet: Tablet, body: Body, now: float, replay_share: float) -> Ite
 def send(tablet: Tablet, client: Client, item: Item, load: Load, *, force: bool) -> str:
     """One attempt at ``item``; its result is kept; returns the queue's outcome."""
     kind = "replay" if item.replay else ("retry" if item.attempts else "create")
+    sent_at = time.perf_counter()
     try:
         status, data, seconds = client.request("POST", load.path, item.body, client.json_headers())
     except (OSError, http.client.HTTPException) as error:
@@ -153,7 +154,7 @@ def send(tablet: Tablet, client: Client, item: Item, load: Load, *, force: bool)
     else:
         detail = "" if status in (200, 201) else data[:160].decode(errors="replace")
     outcome = tablet.record(item, status, data, time.perf_counter(), force=force)
-    tablet.results.append(Result(kind, status, seconds, outcome == STORED, detail))
+    tablet.results.append(Result(kind, status, seconds, outcome == STORED, detail, at=sent_at))
     return outcome
 
 
@@ -226,4 +227,5 @@ def run_tablets(
         thread.join(timeout=max(0.0, start + load.duration + load.drain + 30 - time.perf_counter()))
     seconds = time.perf_counter() - start
     stuck = sum(thread.is_alive() for thread in threads)
-    return Phase(name, [r for tablet in tablets for r in tablet.results], seconds, stuck)
+    results = [r for tablet in tablets for r in tablet.results]
+    return Phase(name, results, seconds, stuck, started=start)

@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from bench.consistency import Rows, check, compare
+from bench.consistency import Rows, Verdict, check, compare
 from bench.faults import DATABASE, WORKER, schedule
 from bench.scenario import complete_answers
 from bench.tablets import (
@@ -229,3 +229,56 @@ def test_a_fault_kind_whose_period_is_zero_never_comes() -> None:
 
     assert strikes
     assert {s.kind for s in strikes} == {WORKER}
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def test_the_report_shows_each_pass_its_faults_and_a_missed_objective() -> None:
+    import argparse
+
+    from bench.faults import Blow
+    from bench.load import Phase, Result
+    from bench.load_faults import Outcome, Run, parse_args
+    from bench.load_faults_report import report
+    from bench.scenario import Fixture
+
+    args: argparse.Namespace = parse_args(["--tablets", "2", "--duration", "20"])
+    fixture = Fixture(1, [1], {"q": "a"}, 45, ["enqueteur01", "enqueteur02"], "/static/x.css")
+    baseline = Phase("référence", [Result("login_page", 200, 0.05, True)] * 4, 2.0, cpu=CPU)
+    clean = Tablet(0, random.Random(1))
+    clean.results = [Result("create", 201, 0.1, True, at=100 + i) for i in range(20)]
+    faulty = Tablet(1, random.Random(2))
+    faulty.results = [
+        Result("create", 500, 0.3, False, at=200.0),
+        Result("retry", 0, 0.0, False, at=205.0),
+        Result("retry", 200, 0.2, True, at=222.0),
+    ]
+    runs = [
+        Run("sans panne", [clean], Phase("a", clean.results, 20, started=100, cpu=CPU), ok()),
+        Run(
+            "avec pannes",
+            [faulty],
+            Phase("b", faulty.results, 25, started=200, cpu=CPU),
+            compare(sent("a", "b"), {"a", "b"}, [("a", WHOLE), ("a", WHOLE), ("b", WHOLE)]),
+            [Blow(4.0, DATABASE, 5, 2), Blow(12.0, WORKER, 1, 1, "processus 12")],
+        ),
+    ]
+    outcome = Outcome(args, fixture, baseline, runs, Counter({"OperationalError: x": 3}), "15", "1")
+
+    text = report(outcome)
+
+    assert "| enregistrés en double | 0 | 0 | 1 |" in text
+    assert "passe « sans panne » **atteint** ; passe « avec pannes » **manqué**" in text
+    assert "500 × 1" in text
+    assert "sans réponse (connexion coupée, délai dépassé) × 1" in text
+    assert "| passe « avec pannes » | 300 / 300 | – | 200 / 200 |" in text  # 0–10, 10–20, after
+    assert "| … pannes (connexions coupées, processus tués) | 1, 0 | 0, 1 | – |" in text
+    assert "3 × `OperationalError: x`" in text
+
+
+CPU = {"gunicorn": 1.0, "postgres": 1.0, "clients": 0.5, "autres": 0.5, "capacité": 10.0}
+
+
+def ok() -> Verdict:
+    return compare(sent("a"), {"a"}, [("a", WHOLE)])
