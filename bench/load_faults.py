@@ -124,16 +124,30 @@ class Outcome:
 
 
 def server_errors(log: Path) -> Counter[str]:
-    """What gunicorn's log says went wrong: exception lines (Django logs each 500 with its
-    traceback) and the master's words about its workers, by kind."""
+    """What gunicorn's log says went wrong, by kind: the exception each 500 ended with
+    (Django logs it with its traceback; an exception that another one chained is left
+    out) after the path that raised it, and the master's words about its workers."""
     found: Counter[str] = Counter()
+    request = re.compile(r"^Internal Server Error: (\S+)")
     exception = re.compile(r"^([\w.]+(?:Error|Exception|Interrupt)): (.{0,90})")
+    chained = ("During handling of the above exception", "The above exception was")
     worker = re.compile(r"\[(?:ERROR|CRITICAL|WARNING)\] (.*?)(?: \(pid:? ?\d+\))?!?$")
+    path, last = "", ""
     for line in log.read_text(errors="replace").splitlines():
-        if match := exception.match(line):
-            found[f"{match.group(1)}: {match.group(2).strip()}"] += 1
+        if line.startswith(chained):
+            last = ""  # another exception follows: the one that counts
+            continue
+        if last and line.strip() and not line[0].isspace():
+            found[f"{path} : {last}"] += 1  # the traceback ended with ``last``
+            last = ""
+        if match := request.match(line):
+            path = match.group(1)
+        elif match := exception.match(line):
+            last = f"{match.group(1)}: {match.group(2).strip()}"
         elif match := worker.search(line):
             found[re.sub(r"\d+", "N", match.group(1))] += 1
+    if last:
+        found[f"{path} : {last}"] += 1
     return found
 
 

@@ -127,6 +127,15 @@ def fault_lines(run: Run) -> list[str]:
         "d'une requête, leur connexion à la base active ; aux secondes "
         f"{', '.join(number(b.offset, 0) for b in workers)})."
     ]
+    slowest = sorted((r for r in run.phase.results if r.status), key=lambda r: -r.seconds)[:3]
+    lines.append(
+        "Essais les plus lents (parti à la seconde, durée, statut) : "
+        + " ; ".join(
+            f"{number(r.at - run.phase.started)} s, {number(1000 * r.seconds, 0)} ms, {r.status}"
+            for r in slowest
+        )
+        + "."
+    )
     if run.fault_errors:
         lines.append("Pannes qui n'ont pas pu se faire : " + " ; ".join(run.fault_errors))
     return lines

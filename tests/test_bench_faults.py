@@ -10,6 +10,7 @@ import json
 import random
 import uuid
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -282,3 +283,43 @@ CPU = {"gunicorn": 1.0, "postgres": 1.0, "clients": 0.5, "autres": 0.5, "capacit
 
 def ok() -> Verdict:
     return compare(sent("a"), {"a"}, [("a", WHOLE)])
+
+
+def test_the_log_summary_counts_the_exception_each_500_ended_with(tmp_path: Path) -> None:
+    from bench.load_faults import server_errors
+
+    log = tmp_path / "gunicorn.log"
+    log.write_text(
+        "Internal Server Error: /saisie/api/reponses/\n"
+        "Traceback (most recent call last):\n"
+        '  File "x.py", line 1, in f\n'
+        "AttributeError: 'SessionStore' object has no attribute '_session_cache'\n"
+        "\n"
+        "During handling of the above exception, another exception occurred:\n"
+        "\n"
+        "Traceback (most recent call last):\n"
+        "psycopg2.OperationalError: server closed the connection unexpectedly\n"
+        "\tThis probably means the server terminated abnormally\n"
+        "\n"
+        "The above exception was the direct cause of the following exception:\n"
+        "\n"
+        "Traceback (most recent call last):\n"
+        '  File "y.py", line 2, in g\n'
+        "django.db.utils.OperationalError: server closed the connection unexpectedly\n"
+        "\tThis probably means the server terminated abnormally\n"
+        '127.0.0.1 - - [07/Dec/2026:19:20:00 +0000] "POST /saisie/api/reponses/" 500 145\n'
+        "[2026-12-07 19:20:01 +0000] [4242] [ERROR] Worker (pid:4243) was sent SIGKILL!"
+        " Perhaps out of memory?\n"
+        "Internal Server Error: /compte/connexion/\n"
+        "Traceback (most recent call last):\n"
+        "ValueError: boom\n"
+    )
+
+    assert server_errors(log) == Counter(
+        {
+            "/saisie/api/reponses/ : django.db.utils.OperationalError: server closed the "
+            "connection unexpectedly": 1,
+            "Worker (pid:N) was sent SIGKILL! Perhaps out of memory?": 1,
+            "/compte/connexion/ : ValueError: boom": 1,
+        }
+    )
