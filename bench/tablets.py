@@ -1,13 +1,15 @@
-"""Tablets that send their questionnaires as static/entry/queue.js does, for bench.faults.
+"""Tablets that send their questionnaires as static/entry/queue.js does, for bench.load.
 
 The rule copied from queue.js: a questionnaire leaves the queue only when the server
-answers 200 or 201 (with JSON; a page served in its place means the session is gone);
-400 and 404 mark it "à corriger", never retried; 401, 403 or a redirect stop the flush
-until the user logs in again; a network error or any other status (5xx) is retried under
-the same uuid after a growing delay (5 s, doubled at each failure, at most 5 min, ±20 %);
-after a network error the rest of the queue waits too. A forced flush (network back, the
-"Envoyer" button) ignores the delays and starts them over. If queue.js changes, change
-``classify`` and ``backoff`` with it (tests/test_bench_faults.py pins them).
+answers 200 or 201 (with JSON; a page served in its place means the session is gone); a
+4xx refusal (but 408, 425, 429: "try again later") marks it "à corriger", never retried;
+401, 403 or a redirect stop the flush until the user logs in again, and so does a 409
+"other_interviewer" (the session is another account's: it waits for its owner's); a
+network error or any other status (5xx) is retried under the same uuid after a growing
+delay (5 s, doubled at each failure, at most 5 min, ±20 %); after a network error the rest
+of the queue waits too. A forced flush (network back, the "Envoyer" button) ignores the
+delays and starts them over. If queue.js changes, change ``classify`` and ``backoff`` with
+it (tests/test_bench_faults.py pins them).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ BACKOFF_FIRST = 5.0  # seconds, queue.js's BACKOFF_FIRST
 BACKOFF_MAX = 300.0  # queue.js's BACKOFF_MAX
 
 STORED, INVALID, AUTH, SERVER, NETWORK = "stored", "invalid", "auth", "server", "network"
+RETRY_LATER = (408, 425, 429)  # queue.js's RETRY_LATER: 4xx that are retried
 
 
 def backoff(attempts: int, rng: random.Random) -> float:
@@ -47,9 +50,17 @@ def classify(status: int, body: bytes) -> str:
         except ValueError:
             return AUTH  # a login page served in place of the API
         return STORED
-    if status in (400, 404):
-        return INVALID
+    if 400 <= status < 500 and status not in RETRY_LATER:
+        return AUTH if status == 409 and _code(body) == "other_interviewer" else INVALID
     return SERVER
+
+
+def _code(body: bytes) -> object:
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return None
+    return answer.get("code") if isinstance(answer, dict) else None
 
 
 @dataclass
@@ -169,6 +180,7 @@ def flush(tablet: Tablet, client: Client, load: Load, *, force: bool = False) ->
                 load.relogin(tablet.index, client)
             except Exception as error:  # the server may be down: the next flush tries again
                 tablet.anomalies.append(f"nouvelle connexion impossible : {error!r}")
+                time.sleep(BACKOFF_FIRST)  # as a person would, not in a loop
             return
         if outcome == NETWORK:
             return

@@ -5,6 +5,7 @@ the fault schedule must land while the load runs. The 2 × 60 s run itself is a 
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import json
 import random
@@ -140,9 +141,13 @@ def test_the_checker_reads_a_missing_answer_row_in_the_database(
         (401, b"", AUTH),
         (400, b'{"errors": {}}', INVALID),
         (404, b"", INVALID),
+        (413, b"<html>trop gros</html>", INVALID),  # any 4xx is a refusal, kept
+        (409, b'{"errors": {}}', INVALID),
+        (409, b'{"code": "other_interviewer"}', AUTH),  # waits for its owner's session
         (500, b"", SERVER),
         (502, b"", SERVER),
-        (429, b"", SERVER),
+        (429, b"", SERVER),  # "try again later"
+        (408, b"", SERVER),
         (0, b"", NETWORK),
     ],
 )
@@ -245,7 +250,9 @@ def test_the_report_shows_each_pass_its_faults_and_a_missed_objective() -> None:
     from bench.scenario import Fixture
 
     args: argparse.Namespace = parse_args(["--tablets", "2", "--duration", "20"])
-    fixture = Fixture(1, [1], {"q": "a"}, 45, ["enqueteur01", "enqueteur02"], "/static/x.css")
+    fixture = Fixture(
+        1, [1], {"q": "a"}, 45, ["enqueteur01", "enqueteur02"], "/static/x.css", MOMENT
+    )
     baseline = Phase("référence", [Result("login_page", 200, 0.05, True)] * 4, 2.0, cpu=CPU)
     clean = Tablet(0, random.Random(1))
     clean.results = [Result("create", 201, 0.1, True, at=100 + i) for i in range(20)]
@@ -278,6 +285,7 @@ def test_the_report_shows_each_pass_its_faults_and_a_missed_objective() -> None:
     assert "3 × `OperationalError: x`" in text
 
 
+MOMENT = datetime.datetime(2016, 10, 3, 10, tzinfo=datetime.UTC)
 CPU = {"gunicorn": 1.0, "postgres": 1.0, "clients": 0.5, "autres": 0.5, "capacité": 10.0}
 
 
