@@ -77,6 +77,12 @@ def verdict_rows(runs: list[Run]) -> list[str]:
     return lines
 
 
+def server_ms(run: Run) -> float:
+    """CPU milliseconds gunicorn and PostgreSQL used per HTTP attempt of ``run``."""
+    cpu = run.phase.cpu
+    return 1000 * (cpu["gunicorn"] + cpu["postgres"]) / max(1, len(run.phase.results))
+
+
 def timeline(runs: list[Run], duration: float, width: float = 10) -> list[str]:
     """p50 / p95 of the attempts sent in each ``width`` seconds, the faults that landed
     there, and the same after ``duration`` (the queues emptied)."""
@@ -250,6 +256,16 @@ def report(outcome: Outcome) -> str:
         "|---|---:|---:|---:|---:|---:|",
         cpu_row("référence : page de connexion", outcome.baseline),
         *(cpu_row(f"passe « {run.name} », files vidées comprises", run.phase) for run in runs),
+        "",
+        "**CPU du serveur par essai** (gunicorn + PostgreSQL, ce que la passe a pris divisé "
+        "par ses essais ; les reconnexions, les processus relancés et leurs caches à "
+        "remplir comptent dans la passe avec pannes) : "
+        + " ; ".join(
+            f"passe « {run.name} » {number(server_ms(run))} ms, soit "
+            f"{number(server_ms(run) * rate / 1000, 2)} cœur au rythme prévu"
+            for run in runs
+        )
+        + ".",
         "",
     ]
     for run in runs:

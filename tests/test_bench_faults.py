@@ -283,6 +283,8 @@ def test_the_report_shows_each_pass_its_faults_and_a_missed_objective() -> None:
     assert "| passe « avec pannes » | 300 / 300 | – | 200 / 200 |" in text  # 0–10, 10–20, after
     assert "| … pannes (connexions coupées, processus tués) | 1, 0 | 0, 1 | – |" in text
     assert "3 × `OperationalError: x`" in text
+    # 2 CPU seconds over 20 attempts; 2 tablets, one questionnaire every 5 s: 0.4 a second.
+    assert "passe « sans panne » 100,0 ms, soit 0,04 cœur au rythme prévu" in text
 
 
 MOMENT = datetime.datetime(2016, 10, 3, 10, tzinfo=datetime.UTC)
