@@ -202,51 +202,37 @@ def run(args: argparse.Namespace) -> Outcome:
             )
             terminator = Terminator(database_url)
             rng = random.Random(args.seed)
+            faulty = fault_schedule(
+                args.duration,
+                database_every=args.database_every,
+                worker_every=args.worker_every,
+                rng=rng,
+            )
+            actions = {
+                DATABASE: terminator.strike,
+                WORKER: lambda offset: kill_worker(server.pid, terminator, rng, offset),
+            }
             try:
                 runs: list[Run] = []
-                for number, (name, faulty) in enumerate(
-                    (("sans panne", False), ("avec pannes", True))
+                for number, (name, prefix, strikes) in enumerate(
+                    (("sans panne", "propre", []), ("avec pannes", "pannes", faulty)), start=1
                 ):
-                    strikes = (
-                        fault_schedule(
-                            args.duration,
-                            database_every=args.database_every,
-                            worker_every=args.worker_every,
-                            rng=rng,
-                        )
-                        if faulty
-                        else []
-                    )
-                    faults = Faults(
-                        strikes,
-                        {
-                            DATABASE: terminator.strike,
-                            WORKER: lambda offset: kill_worker(server.pid, terminator, rng, offset),
-                        },
-                    )
                     say(
                         f"passe {name} : {args.tablets} tablettes, {args.duration:.0f} s, "
                         f"{len(strikes)} pannes prévues"
                     )
                     tablets = [
-                        Tablet(i, random.Random(args.seed + 1000 * (number + 1) + i))
+                        Tablet(i, random.Random(args.seed + 1000 * number + i))
                         for i in range(args.tablets)
                     ]
+                    faults = Faults(strikes, actions)
                     with harness.CpuMonitor(server, args.database) as cpu, faults.running():
-                        phase = run_tablets(name, tablets, clients, body_of(fixture, name), load)
+                        phase = run_tablets(name, tablets, clients, body_of(fixture, prefix), load)
                     phase.cpu = cpu.use
                     if phase.stuck:
                         raise harness.BenchError(f"{name} : des tablettes n'ont pas fini à temps")
                     say(f"passe {name} : vérification en base")
-                    earlier = {u for done in runs for u in done.sent}
-                    bodies = {u: b for tablet in tablets for u, b in tablet.bodies.items()}
-                    verdict = consistency.check(
-                        fixture.questionnaire_id,
-                        fixture.usernames,
-                        bodies,
-                        {u for tablet in tablets for u in tablet.accepted},
-                        earlier,
-                    )
+                    verdict = verify(fixture, tablets, {u for done in runs for u in done.sent})
                     runs.append(Run(name, tablets, phase, verdict, faults.blows, faults.errors))
             finally:
                 terminator.close()
@@ -255,9 +241,21 @@ def run(args: argparse.Namespace) -> Outcome:
     return Outcome(args, fixture, baseline, runs, errors, postgres, load_average)
 
 
-def body_of(fixture: Fixture, run_name: str) -> Body:
-    """The JSON a tablet posts for a new questionnaire (bench.scenario's)."""
-    prefix = "pannes" if "pannes" in run_name else "propre"
+def verify(fixture: Fixture, tablets: list[Tablet], earlier: set[str]) -> consistency.Verdict:
+    """The database against what ``tablets`` sent and saw accepted; ``earlier``: the uuids
+    of the passes before, left out."""
+    return consistency.check(
+        fixture.questionnaire_id,
+        fixture.usernames,
+        {u: body for tablet in tablets for u, body in tablet.bodies.items()},
+        {u for tablet in tablets for u in tablet.accepted},
+        earlier,
+    )
+
+
+def body_of(fixture: Fixture, prefix: str) -> Body:
+    """The JSON a tablet posts for a new questionnaire (bench.scenario's); its device id
+    starts with ``prefix``."""
 
     def body(tablet: Tablet, client_uuid: str) -> bytes:
         return submission_body(
