@@ -30,6 +30,7 @@ class Verdict:
     pending: list[str]  # sent, neither accepted nor stored
     duplicates: list[str]  # uuids stored more than once
     incomplete: list[str]  # stored rows that differ from what was sent
+    misattributed: list[str]  # stored under another account than the sending tablet's
     tallies: int  # roll-up counts that differ from a recount (reports.tallies.check)
 
     @property
@@ -42,6 +43,7 @@ class Verdict:
             or self.pending
             or self.duplicates
             or self.incomplete
+            or self.misattributed
             or self.tallies
         )
 
@@ -52,9 +54,13 @@ def compare(
     stored: Sequence[tuple[str, Rows]],
     *,
     tallies: int = 0,
+    senders: Mapping[str, str] | None = None,
+    owners: Mapping[str, str] | None = None,
 ) -> Verdict:
     """``sent``: uuid → the rows its JSON makes; ``stored``: one (uuid, rows) per stored
-    questionnaire, so that a uuid stored twice shows; ``tallies``: differences found."""
+    questionnaire, so that a uuid stored twice shows; ``tallies``: differences found;
+    ``senders`` and ``owners``: uuid → the account that sent it, that it is stored under."""
+    senders, owners = senders or {}, owners or {}
     accepted = set(accepted)
     counts = Counter(client_uuid for client_uuid, _ in stored)
     kept = set(counts)
@@ -68,6 +74,7 @@ def compare(
         pending=sorted(set(sent) - accepted - kept),
         duplicates=sorted(u for u, n in counts.items() if n > 1),
         incomplete=sorted({u for u, rows in stored if u in sent and rows != sent[u]}),
+        misattributed=sorted(u for u, owner in owners.items() if senders.get(u, owner) != owner),
         tallies=tallies,
     )
 
@@ -95,17 +102,21 @@ def expected_rows(questionnaire_id: int, bodies: Mapping[str, bytes]) -> dict[st
     return rows
 
 
-def stored_rows(usernames: Sequence[str], exclude: set[str]) -> list[tuple[str, Rows]]:
+def stored_rows(
+    usernames: Sequence[str], exclude: set[str]
+) -> tuple[list[tuple[str, Rows]], dict[str, str]]:
     """(uuid, rows) of every questionnaire of these interviewers, but ``exclude``'s uuids
-    (an earlier phase's): two reads, whatever the number."""
+    (an earlier phase's), and uuid → the interviewer it is stored under: two reads,
+    whatever the number."""
     from survey.models import Answer, Response
 
-    responses: dict[int, str] = {
-        pk: str(client_uuid)
-        for pk, client_uuid in Response.objects.filter(
-            interviewer__username__in=usernames
-        ).values_list("pk", "uuid")
-    }
+    responses: dict[int, str] = {}
+    owners: dict[str, str] = {}
+    for pk, client_uuid, owner in Response.objects.filter(
+        interviewer__username__in=usernames
+    ).values_list("pk", "uuid", "interviewer__username"):
+        responses[pk] = str(client_uuid)
+        owners.setdefault(str(client_uuid), owner)
     rows: dict[int, Rows] = {pk: Counter() for pk in responses}
     answers = Answer.objects.filter(response_id__in=list(responses)).values_list(
         "response_id", "question_id", "choice_id", "commune_id", "text"
@@ -114,7 +125,8 @@ def stored_rows(usernames: Sequence[str], exclude: set[str]) -> list[tuple[str, 
         chunk_size=10_000
     ):
         rows[response_id][(question_id, choice_id, commune_id, text)] += 1
-    return [(u, rows[pk]) for pk, u in sorted(responses.items()) if u not in exclude]
+    kept = [(u, rows[pk]) for pk, u in sorted(responses.items()) if u not in exclude]
+    return kept, {u: owner for u, owner in owners.items() if u not in exclude}
 
 
 def tally_differences() -> int:
@@ -131,13 +143,18 @@ def check(
     bodies: Mapping[str, bytes],
     accepted: Iterable[str],
     exclude: set[str],
+    senders: Mapping[str, str] | None = None,
 ) -> Verdict:
-    """The verdict on one phase; ``exclude``: uuids of earlier phases."""
+    """The verdict on one phase; ``exclude``: uuids of earlier phases; ``senders``: uuid →
+    the account of the tablet that sent it."""
+    stored, owners = stored_rows(usernames, exclude)
     return compare(
         expected_rows(questionnaire_id, bodies),
         accepted,
-        stored_rows(usernames, exclude),
+        stored,
         tallies=tally_differences(),
+        senders=senders,
+        owners=owners,
     )
 
 

@@ -250,6 +250,7 @@ def verify(fixture: Fixture, tablets: list[Tablet], earlier: set[str]) -> consis
         {u: body for tablet in tablets for u, body in tablet.bodies.items()},
         {u for tablet in tablets for u in tablet.accepted},
         earlier,
+        senders={u: fixture.usernames[t.index] for t in tablets for u in t.bodies},
     )
 
 

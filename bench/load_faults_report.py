@@ -54,6 +54,11 @@ def verdict_rows(runs: list[Run]) -> list[str]:
     )
     line("enregistrés jamais envoyés", "0", [number(len(x.unexpected), 0) for x in v])
     line(
+        "enregistrés sous un autre compte que celui de la tablette",
+        "0",
+        [number(len(x.misattributed), 0) for x in v],
+    )
+    line(
         "enregistrés sans accusé reçu (encore sur la tablette)",
         "0",
         [number(len(x.unconfirmed), 0) for x in v],
@@ -276,6 +281,7 @@ def report(outcome: Outcome) -> str:
                 ("en double", run.verdict.duplicates),
                 ("incomplets", run.verdict.incomplete),
                 ("inattendus", run.verdict.unexpected),
+                ("sous un autre compte", run.verdict.misattributed),
                 ("sans accusé", run.verdict.unconfirmed),
                 ("en attente", run.verdict.pending),
                 ("réponses contradictoires", run.anomalies),
@@ -291,7 +297,7 @@ def report(outcome: Outcome) -> str:
             lines.append("")
     lines.append(
         "**Objectif** (enregistrés = acceptés = envoyés distincts, aucun en double, "
-        "chacun complet, effectifs = recomptage) : "
+        "chacun complet et sous le compte qui l'a envoyé, effectifs = recomptage) : "
         + " ; ".join(f"passe « {r.name} » {verdict[r.verdict.ok]}" for r in runs)
         + "."
     )

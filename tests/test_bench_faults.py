@@ -97,12 +97,25 @@ def test_the_checker_finds_what_was_stored_without_being_sent_or_acknowledged() 
     assert verdict.pending == ["c"]  # neither acknowledged nor stored
 
 
+def test_the_checker_finds_a_questionnaire_stored_under_another_account() -> None:
+    verdict = compare(
+        sent("a", "b"),
+        {"a", "b"},
+        [("a", WHOLE), ("b", WHOLE)],
+        senders={"a": "enqueteur01", "b": "enqueteur02"},
+        owners={"a": "enqueteur01", "b": "enqueteur01"},
+    )
+
+    assert not verdict.ok
+    assert verdict.misattributed == ["b"]
+
+
 def test_the_checker_fails_when_the_tallies_differ_from_a_recount() -> None:
     assert not compare(sent("a"), {"a"}, [("a", WHOLE)], tallies=1).ok
 
 
 @pytest.mark.django_db
-def test_the_checker_reads_a_missing_answer_row_in_the_database(
+def test_the_checker_reads_the_account_and_a_missing_answer_row_in_the_database(
     organisation: Organisation,
 ) -> None:
     hall: Questionnaire = open_canonical_campaign(organisation).questionnaires.get(channel="hall")
@@ -115,9 +128,12 @@ def test_the_checker_reads_a_missing_answer_row_in_the_database(
         submit_response(Submission(client_uuid, hall, site, answers, interviewer=interviewer))
         bodies[str(client_uuid)] = json.dumps({"answers": answers}).encode()
 
-    assert check(hall.pk, ["enqueteur01"], bodies, set(bodies), set()).ok
-
     damaged = sorted(bodies)[0]
+    senders = dict.fromkeys(bodies, "enqueteur01")
+    assert check(hall.pk, ["enqueteur01"], bodies, set(bodies), set(), senders).ok
+    other = check(hall.pk, ["enqueteur01"], bodies, set(bodies), set(), {damaged: "enqueteur02"})
+    assert other.misattributed == [damaged]
+
     Answer.objects.filter(response__uuid=damaged).order_by("pk").first().delete()
     verdict = check(hall.pk, ["enqueteur01"], bodies, set(bodies), set())
 
