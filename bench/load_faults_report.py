@@ -68,7 +68,7 @@ def verdict_rows(runs: list[Run]) -> list[str]:
         "0",
         [number(len(x.pending), 0) for x in v],
     )
-    line("refusés (400 ou 404 : « à corriger »)", "0", [number(r.invalid, 0) for r in runs])
+    line("refusés (4xx : « à corriger »)", "0", [number(r.invalid, 0) for r in runs])
     line(
         "effectifs des indicateurs ≠ recomptage (`reports.tallies.check`)",
         "0",
@@ -183,8 +183,9 @@ def report(outcome: Outcome) -> str:
         f"pendant {number(args.duration, 0)} s ; {number(100 * args.replay_share, 0)} % "
         "sont le rejeu d'un questionnaire déjà accepté (même identifiant, 200 attendu). "
         "Chaque tablette envoie sa file comme `static/entry/queue.js` : l'un après "
-        "l'autre ; retiré de la file sur 200 ou 201 ; 400 ou 404 : « à corriger », jamais "
-        "renvoyé ; erreur réseau ou 5xx : renvoyé avec le même identifiant après 5 s, "
+        "l'autre ; retiré de la file sur 200 ou 201 ; refusé en 4xx (sauf 408, 425, 429) : "
+        "« à corriger », jamais renvoyé ; erreur réseau, 5xx, 408, 425 ou 429 : renvoyé "
+        "avec le même identifiant après 5 s, "
         "doublé à chaque échec (au plus 5 min, ±20 %), et après une erreur réseau la suite "
         "de la file attend aussi. Après la saisie, pannes finies, un envoi forcé (retour du "
         f"réseau) puis les nouveaux essais vident les files ({number(args.drain, 0)} s au plus).",
