@@ -17,17 +17,21 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432"
-# A benchmark drops its database first: the prefix keeps it away from any real one.
+# A benchmark drops its database first: the prefix keeps it away from any real one. A
+# shared server may want names of its own before it (h_load_bench_load).
 DATABASE_PREFIX = "bench_"
 
 
@@ -70,6 +74,20 @@ def time_limit(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous_term)
 
 
+def bounded(run: Callable[[], T], seconds: int, say: Callable[[str], None]) -> T:
+    """``run()`` within ``seconds``. A measure that could not be made ends the program with
+    code 2, an interruption with 130, after saying why."""
+    try:
+        with time_limit(seconds):
+            return run()
+    except (BenchError, TimeoutError) as error:
+        say(f"échec : {error}")
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        say("interrompu")
+        raise SystemExit(130) from None
+
+
 # -- database --------------------------------------------------------------------------------
 
 
@@ -96,7 +114,7 @@ def _drop(server_url: str, name: str) -> None:
 @contextlib.contextmanager
 def temporary_database(server_url: str, name: str) -> Iterator[str]:
     """A new, empty database ``name`` (dropped first if it exists); yields its URL."""
-    if not re.fullmatch(rf"{DATABASE_PREFIX}[a-z0-9_]+", name):
+    if not re.fullmatch(rf"(?:[a-z0-9_]*_)?{DATABASE_PREFIX}[a-z0-9_]+", name):
         raise BenchError(f"nom de base refusé : {name!r} (attendu : {DATABASE_PREFIX}…)")
     from psycopg2 import sql
 
@@ -140,6 +158,22 @@ def configure_django(env: dict[str, str]) -> None:
     import django
 
     django.setup()
+
+
+@contextlib.contextmanager
+def django_on_new_database(
+    server_url: str, name: str, *, folder_prefix: str
+) -> Iterator[tuple[Path, dict[str, str]]]:
+    """A temporary folder and a new database ``name``, Django configured in this process
+    against it with the production settings (``STATIC_ROOT`` in the folder); yields the
+    folder and those settings, for gunicorn. Both are gone on the way out."""
+    with (
+        tempfile.TemporaryDirectory(prefix=folder_prefix) as folder,
+        temporary_database(server_url, name) as database_url,
+    ):
+        env = production_env(database_url, Path(folder) / "static")
+        configure_django(env)
+        yield Path(folder), env
 
 
 def _close_django_connections() -> None:

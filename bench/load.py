@@ -39,6 +39,7 @@ class Result:
     ok: bool
     detail: str = ""
     waited: float = 0.0
+    at: float = 0.0  # perf_counter when it was sent, where kept (bench.tablets)
 
     @property
     def service(self) -> float:
@@ -130,6 +131,7 @@ class Phase:
     seconds: float
     stuck: int = 0  # clients still busy when the phase had to end
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds by process group
+    started: float = 0.0  # perf_counter at its start, where kept (bench.tablets)
 
     def of(self, *kinds: str) -> list[Result]:
         return [r for r in self.results if r.kind in kinds]
@@ -291,3 +293,11 @@ def stats(results: Sequence[Result], seconds: float, *, service: bool = False) -
         worst=timings[-1] if timings else float("nan"),
         statuses=dict(sorted(statuses.items())),
     )
+
+
+if __name__ == "__main__":  # python -m bench.load: the 50-tablet load and fault test
+    import sys
+
+    from bench.load_faults import main
+
+    sys.exit(main())

@@ -4,8 +4,10 @@ the rest of the file, hand-written analysis included, is kept)."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
+from collections.abc import Callable
 from pathlib import Path
 
 from bench import harness
@@ -85,3 +87,13 @@ def write_section(path: Path, section: str, owner: str, block: str) -> None:
     else:
         text = f"{text.rstrip()}\n\n{section}\n\n{generated}\n"
     path.write_text(text)
+
+
+def publish(
+    block: str, args: argparse.Namespace, section: str, owner: str, say: Callable[[str], None]
+) -> None:
+    """Print ``block``; write it into ``args.report`` unless ``args.no_report``."""
+    print(block)
+    if not args.no_report:
+        write_section(args.report, section, owner, block)
+        say(f"résultats écrits dans {args.report}")

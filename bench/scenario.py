@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,9 @@ class Fixture:
     answer_rows: int  # Answer rows that one stored questionnaire has
     usernames: list[str]
     static_path: str  # a small versioned static file, served by WhiteNoise
+    # When each questionnaire starts: inside the campaign's survey period, which the server
+    # checks (a moment outside it is refused), however long ago that campaign ran.
+    started_at: datetime.datetime
 
 
 def prepare(interviewers: int) -> Fixture:
@@ -61,6 +65,9 @@ def prepare(interviewers: int) -> Fixture:
         answer_rows=sum(len(v) if isinstance(v, list) else 1 for v in answers.values()),
         usernames=usernames,
         static_path=staticfiles_storage.url("css/app.css"),
+        started_at=datetime.datetime.combine(
+            campaign.start_date, datetime.time(10), tzinfo=zoneinfo.ZoneInfo("Europe/Paris")
+        ),
     )
 
 
@@ -91,7 +98,7 @@ def submission_body(
     fixture: Fixture, client_uuid: uuid.UUID, *, site_id: int, device_id: str
 ) -> bytes:
     """The JSON the tablet posts to /saisie/api/reponses/ (see survey/api.py)."""
-    now = datetime.datetime.now(datetime.UTC)
+    started = fixture.started_at
     return json.dumps(
         {
             "uuid": str(client_uuid),
@@ -99,8 +106,8 @@ def submission_body(
             "site": site_id,
             "mode": "tablet",
             "device_id": device_id,
-            "started_at": (now - datetime.timedelta(minutes=6)).isoformat(),
-            "submitted_at": now.isoformat(),
+            "started_at": started.isoformat(),
+            "submitted_at": (started + datetime.timedelta(minutes=6)).isoformat(),
             "answers": fixture.answers,
         },
         ensure_ascii=False,

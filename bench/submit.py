@@ -20,7 +20,6 @@ import http.client
 import json
 import random
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from bench import harness
 from bench.load import LOGIN_PATH, Action, Client, Phase, Result, run_open_phase, run_phase
-from bench.report import write_section
+from bench.report import publish
 from bench.scenario import PASSWORD, Fixture, capture_submit_queries, prepare, submission_body
 from bench.submit_report import report
 
@@ -260,15 +259,12 @@ def say(message: str) -> None:
 
 def run(args: argparse.Namespace) -> Outcome:
     load_average = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    with (
-        tempfile.TemporaryDirectory(prefix="bench_submit_") as tmp,
-        harness.temporary_database(args.postgres, args.database) as database_url,
-    ):
+    with harness.django_on_new_database(
+        args.postgres, args.database, folder_prefix="bench_submit_"
+    ) as (tmp, env):
         say(f"base {args.database} créée ; migrations, fichiers statiques, démonstration")
-        env = harness.production_env(database_url, Path(tmp) / "static")
-        harness.configure_django(env)
         fixture = prepare(args.clients)
-        postgres = harness.postgres_version(database_url)
+        postgres = harness.postgres_version(env["DATABASE_URL"])
         tablets = [
             Tablet(
                 rng=random.Random(args.seed + index),
@@ -279,7 +275,7 @@ def run(args: argparse.Namespace) -> Outcome:
         ]
         say(f"gunicorn : {args.workers} processus")
         with harness.gunicorn(
-            env, workers=args.workers, log=Path(tmp) / "gunicorn.log", ready_path=LOGIN_PATH
+            env, workers=args.workers, log=tmp / "gunicorn.log", ready_path=LOGIN_PATH
         ) as server:
             clients = [
                 Client(server.host, server.port, timeout=args.request_timeout)
@@ -371,20 +367,8 @@ def run(args: argparse.Namespace) -> Outcome:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        with harness.time_limit(args.timeout):
-            outcome = run(args)
-    except (harness.BenchError, TimeoutError) as error:
-        say(f"échec : {error}")
-        return 2
-    except KeyboardInterrupt:
-        say("interrompu")
-        return 130
-    block = report(outcome)
-    print(block)
-    if not args.no_report:
-        write_section(args.report, SECTION, "bench/submit.py", block)
-        say(f"résultats écrits dans {args.report}")
+    outcome = harness.bounded(lambda: run(args), args.timeout, say)
+    publish(report(outcome), args, SECTION, "bench/submit.py", say)
     errors = sum(
         not r.ok
         for phase in (outcome.submit, outcome.solo, outcome.open_submit)
