@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import access
 from .models import Choice, Commune, EntryMode, Questionnaire, Site
-from .payloads import UnreadablePayload, parse_moment, read_json
+from .payloads import UnreadablePayload, parse_moment, read_json, whole_number
 from .services.responses import NON_FIELD, Submission, submit_response
 
 # The modes a client may declare; file imports have their own path.
@@ -134,10 +134,11 @@ def _parse_time(payload: dict[str, Any], key: str) -> datetime.datetime | None:
 def _pk(payload: dict[str, Any], key: str) -> int:
     """A primary key from JSON: an integer, or a text of digits (older clients sent one)."""
     value = payload.get(key)
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
-        return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    number = whole_number(value) if isinstance(value, str) else None
+    if number is not None:
+        return number
     raise ValidationError({key: [_("Identifiant manquant ou illisible : un entier est attendu.")]})
 
 

@@ -24,10 +24,11 @@ from django.utils.translation import gettext as _
 
 MAX_DEPTH = 20
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# A browser posts our forms in the page's encoding, UTF-8. Another charset, even a real one,
-# only serves to smuggle text: `unicode_escape` turns `\ud800` into a lone surrogate, and
-# `rot13` or `base64` are no text encodings at all (Django would fail decoding with them).
-_CHARSETS = frozenset({"utf-8", "ascii"})
+# A browser posts our forms in the page's encoding, UTF-8 (Django refuses any other for a
+# urlencoded body, but not for a multipart one nor for a query string). Another charset only
+# smuggles text: `unicode_escape` turns `\ud800` into a lone surrogate, and `rot13` or
+# `base64` are no text encodings at all (Django would fail decoding with them).
+_CHARSETS = frozenset({"utf-8"})
 
 Path = tuple[str | int, ...]
 
@@ -86,6 +87,16 @@ def parse_moment(raw: Any) -> datetime.datetime | None:
     except (ValueError, OverflowError):
         return None
     return parsed
+
+
+def whole_number(text: str) -> int | None:
+    """The integer that a text of ASCII digits writes (18 at most: any integer column holds
+    it), else None. ``str.isdigit`` is no test: ``"²".isdigit()`` is true, ``int("²")`` fails,
+    and ``int("9" * 5000)`` is refused too."""
+    text = text.strip()
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
 
 
 def _refuse_constant(name: str) -> Any:
