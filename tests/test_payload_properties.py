@@ -23,16 +23,16 @@ from hypothesis import strategies as st
 from mystery.models import Mailbox, MysteryCall, MysteryEmail
 from reports import remarks
 from reports.models import PublishedFigure, WebFigure, WebMetric
-from survey.models import Answer, Campaign, CampaignStatus, Organisation, Questionnaire, Response
+from survey.models import Answer, Campaign, Organisation, Questionnaire, Response
 from survey.services.responses import QuestionnaireSpec
 
 from .factories import (
-    CampaignFactory,
     EmailThemeFactory,
     MysteryServiceFactory,
     ResponseFactory,
     SiteFactory,
 )
+from .test_hostile_forms import call, open_campaign  # noqa: F401 (the fixture)
 from .test_submit import complete_answers, hall, payload_for  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db
@@ -250,28 +250,13 @@ def _check_form(
         assert counted() == before
 
 
-@pytest.fixture
-def open_campaign(organisation: Organisation) -> Campaign:
-    return CampaignFactory(organisation=organisation, year=2016, status=CampaignStatus.OPEN)
-
-
 def test_the_mystery_call_form_never_answers_500(
-    staff_client: Client, open_campaign: Campaign, organisation: Organisation
+    staff_client: Client,
+    open_campaign: Campaign,  # noqa: F811
+    organisation: Organisation,
 ) -> None:
-    service = MysteryServiceFactory(organisation=organisation)
     url = reverse("mystery:call_create", args=[open_campaign.pk])
-    valid = {
-        "service": str(service.pk),
-        "number_dialled": "",
-        "called_at": "2016-10-04T10:15",
-        "outcome": "reached",
-        "rings": "3",
-        "greeting_complete": "True",
-        "courteous": "True",
-        "answer_content_ok": "True",
-        "answer_form_ok": "False",
-        "observations": "Réponse juste.",
-    }
+    valid = call(MysteryServiceFactory(organisation=organisation))
     staff_client.raise_request_exception = False
 
     @BOUNDED_FORMS
@@ -286,7 +271,9 @@ def test_the_mystery_call_form_never_answers_500(
 
 
 def test_the_mystery_email_form_never_answers_500(
-    staff_client: Client, open_campaign: Campaign, organisation: Organisation
+    staff_client: Client,
+    open_campaign: Campaign,  # noqa: F811
+    organisation: Organisation,
 ) -> None:
     valid = {
         "theme": str(EmailThemeFactory(organisation=organisation).pk),
