@@ -68,7 +68,8 @@ def read_json(body: bytes, *, max_depth: int = MAX_DEPTH) -> Any:
     except RecursionError:
         raise UnreadablePayload(_too_deep(max_depth)) from None
     except ValueError:
-        raise UnreadablePayload(_("Requête illisible : JSON mal formé.")) from None
+        # Every JSON endpoint here reads an object: the message the API always gave.
+        raise UnreadablePayload(_("Requête illisible : un objet JSON est attendu.")) from None
     _check(data, max_depth)
     return data
 

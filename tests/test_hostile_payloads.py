@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -238,3 +239,15 @@ def test_hostile_device_reports_are_refused(interviewer_client: Client, body: st
     assert response.status_code == 400
     assert response.json()["errors"]
     assert DeviceQueue.objects.count() == 0
+
+
+def test_a_refusal_is_in_english_when_the_user_chose_english(
+    hall: Questionnaire,  # noqa: F811
+    interviewer_client: Client,
+) -> None:
+    body = json.dumps(payload_for(hall, device_id="@@")).replace("@@", "t\\u0000")
+    interviewer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    messages = refused(post_raw(interviewer_client, body), "device_id")
+
+    assert messages == ["Text refused: it contains a null character."]
