@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
@@ -74,6 +75,18 @@ def read_json(body: bytes, *, max_depth: int = MAX_DEPTH) -> Any:
     return data
 
 
+def representable_moment(value: datetime.datetime) -> None:
+    """A form field's validator: refuses an aware moment that has no UTC form (the first
+    hours of year 1 east of Greenwich, the last of year 9999 west of it), which PostgreSQL
+    would store in year 0 and no page could read back."""
+    try:
+        value.astimezone(datetime.UTC)
+    except OverflowError:
+        raise ValidationError(
+            _("Date hors des limites du calendrier."), code="out_of_range"
+        ) from None
+
+
 def parse_moment(raw: Any) -> datetime.datetime | None:
     """The aware moment an ISO 8601 text gives, or None: not a text, unreadable, impossible
     (30 February, an offset of +25:00), without a zone, or out of a date's range once in UTC
@@ -84,8 +97,8 @@ def parse_moment(raw: Any) -> datetime.datetime | None:
         parsed = parse_datetime(raw)
         if parsed is None or parsed.tzinfo is None:
             return None
-        parsed.astimezone(datetime.UTC)
-    except (ValueError, OverflowError):
+        representable_moment(parsed)
+    except (ValueError, ValidationError):  # ValidationError is no ValueError
         return None
     return parsed
 

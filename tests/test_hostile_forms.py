@@ -191,3 +191,19 @@ def test_a_remark_that_is_no_number_is_a_404(
     url = reverse("reports:remarks", args=[open_campaign.pk])
 
     assert manager_client.get(url, {"remarque": raw}).status_code == 404
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00", "0001-01-01T00:05"])
+def test_a_moment_without_a_utc_form_is_refused_by_the_call_form(
+    staff_client: Client, open_campaign: Campaign, service: MysteryService, moment: str
+) -> None:
+    url = reverse("mystery:call_create", args=[open_campaign.pk])
+
+    response = staff_client.post(url, call(service, called_at=moment))
+
+    assert response.status_code == 400  # the form again, with its errors
+    assert "Date hors des limites du calendrier." in page_text(response)
+    assert MysteryCall.objects.count() == 0
+    assert (
+        staff_client.get(reverse("mystery:call_list", args=[open_campaign.pk])).status_code == 200
+    )
