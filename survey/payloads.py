@@ -10,6 +10,7 @@ form, filter or login has to think about it.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime
 import json
 import math
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
@@ -175,6 +177,17 @@ def _request_problem(request: HttpRequest) -> tuple[str, str] | None:
             if problem := text_problem(value):
                 return name, problem
     return None
+
+
+class Request(WSGIRequest):
+    """Django's request, built even when the Content-Type names a codec that is no text
+    encoding (``charset=rot13``): Django decodes the query string as soon as it reads the
+    charset, and fails there, before any middleware could answer (the server gave a 500).
+    The charset stays on the request for ``RequestTextMiddleware`` to refuse."""
+
+    def _set_content_type_params(self, meta: dict[str, Any]) -> None:
+        with contextlib.suppress(LookupError, ValueError):
+            super()._set_content_type_params(meta)
 
 
 class RequestTextMiddleware:

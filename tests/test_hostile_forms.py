@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 
@@ -207,3 +207,23 @@ def test_a_moment_without_a_utc_form_is_refused_by_the_call_form(
     assert (
         staff_client.get(reverse("mystery:call_list", args=[open_campaign.pk])).status_code == 200
     )
+
+
+@pytest.mark.parametrize("charset", ["rot13", "base64", "zlib"])
+def test_a_charset_that_is_no_text_encoding_is_refused_by_the_server(charset: str) -> None:
+    """Django fails while building such a request, before any middleware: this goes through
+    the WSGI application gunicorn serves, not the test client."""
+    from config.wsgi import application
+
+    environ = RequestFactory()._base_environ(
+        PATH_INFO=reverse("login"),
+        QUERY_STRING="next=/",
+        REQUEST_METHOD="GET",
+        CONTENT_TYPE=f"text/plain; charset={charset}",
+    )
+    statuses: list[str] = []
+
+    body = b"".join(application(environ, lambda status, headers: statuses.append(status)))
+
+    assert statuses == ["400 Bad Request"]
+    assert "UTF-8 attendu" in body.decode()
