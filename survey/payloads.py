@@ -187,7 +187,7 @@ class Request(WSGIRequest):
 
     def _set_content_type_params(self, meta: dict[str, Any]) -> None:
         with contextlib.suppress(LookupError, ValueError):
-            super()._set_content_type_params(meta)
+            super()._set_content_type_params(meta)  # type: ignore[misc]  # private, not stubbed
 
 
 class RequestTextMiddleware:
