@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from survey import access
 from survey.models import Campaign, Organisation
+from survey.payloads import whole_number
 
 from .forms import FIRST_YEAR, LAST_YEAR, ActionStatusForm, ImprovementActionForm
 from .models import ActionStatus, ImprovementAction
@@ -35,9 +36,8 @@ def _organisation(request: HttpRequest) -> Organisation:
 
 
 def _year(value: str | None) -> int | None:
-    if value and value.strip().isdigit() and FIRST_YEAR <= int(value) <= LAST_YEAR:
-        return int(value)
-    return None
+    year = whole_number(value or "")
+    return year if year is not None and FIRST_YEAR <= year <= LAST_YEAR else None
 
 
 def _default_year(organisation: Organisation) -> int:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from survey.models import Campaign, Organisation
+from survey.payloads import representable_moment
 
 from .models import (
     CallOutcome,
@@ -75,6 +76,9 @@ class LogForm(forms.ModelForm):
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.campaign = campaign
+        for field in self.fields.values():
+            if isinstance(field, forms.DateTimeField):
+                field.validators.append(representable_moment)
         for name, model in self.reference_fields.items():
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)

@@ -13,6 +13,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from survey.payloads import whole_number
+
 from .models import RemarkCategory
 from .remarks import Taxonomy
 
@@ -89,8 +91,8 @@ class CodingForm(forms.Form):
         data = self.data
         values = data.getlist("categories") if isinstance(data, QueryDict) else []
         for value in values:
-            if value.isdigit():
-                ticked.add(int(value))
+            if (number := whole_number(value)) is not None:
+                ticked.add(number)
         for key in KEY_SEPARATORS.split(self.data.get("keys", "")):
             if key in self.taxonomy.by_key:
                 ticked.add(self.taxonomy.by_key[key].pk)

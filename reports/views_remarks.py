@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from survey import access
 from survey.models import Answer, Campaign, Organisation
+from survey.payloads import whole_number
 
 from . import remarks
 from .forms_remarks import CategoryForm, CodingForm, RenameForm
@@ -65,13 +66,13 @@ def coding(request: HttpRequest, pk: int) -> HttpResponse:
     chosen = request.GET.get("remarque", "")
     remark: Answer | None
     if chosen:
-        if not chosen.isdigit():
+        if (chosen_pk := whole_number(chosen)) is None:
             raise Http404
         remark = access.get_scoped_or_404(
             remarks.remark_answers(campaign).select_related("response__site"),
             request.user,
             access.MANAGEMENT,
-            pk=int(chosen),
+            pk=chosen_pk,
         )
     else:
         remark = queue.first()

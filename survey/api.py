@@ -7,21 +7,24 @@ JSON with messages keyed by question code, in the user's language (French by def
 from __future__ import annotations
 
 import datetime
-import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import access
 from .models import Choice, Commune, EntryMode, Questionnaire, Site
+from .payloads import UnreadablePayload, parse_moment, read_json, whole_number
 from .services.responses import NON_FIELD, Submission, submit_response
+
+# The modes a client may declare; file imports have their own path.
+ENTRY_MODES = frozenset({EntryMode.TABLET, EntryMode.PHONE, EntryMode.PAPER})
 
 
 def _error(status: int, errors: dict[str, list[str]]) -> JsonResponse:
@@ -115,13 +118,13 @@ def _parse_time(payload: dict[str, Any], key: str) -> datetime.datetime | None:
     raw = payload.get(key)
     if raw in (None, ""):
         return None
-    parsed = parse_datetime(str(raw)) if isinstance(raw, str) else None
-    if parsed is None or parsed.tzinfo is None:
+    parsed = parse_moment(raw)
+    if parsed is None:
         raise ValidationError(
             {
                 key: [
                     _("Date et heure illisibles : %(value)s (format ISO 8601 avec fuseau).")
-                    % {"value": repr(raw)}
+                    % {"value": repr(raw)[:80]}
                 ]
             }
         )
@@ -171,55 +174,126 @@ def _other_interviewer(request: HttpRequest, payload: dict[str, Any]) -> JsonRes
     )
 
 
+def _pk(payload: dict[str, Any], key: str) -> int:
+    """A primary key from JSON: an integer, or a text of digits (older clients sent one)."""
+    value = payload.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    number = whole_number(value) if isinstance(value, str) else None
+    if number is not None:
+        return number
+    raise ValidationError({key: [_("Identifiant manquant ou illisible : un entier est attendu.")]})
+
+
+def _text(payload: dict[str, Any], key: str) -> str:
+    value = payload.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError({key: [_("Un texte est attendu.")]})
+    return value
+
+
+@dataclass(frozen=True)
+class _Payload:
+    """A submission's fields, read and typed; the rows they name are not looked up yet."""
+
+    uuid: uuid.UUID
+    questionnaire: int
+    site: int
+    mode: str
+    answers: dict[str, Any]
+    device_id: str
+    started_at: datetime.datetime | None
+    submitted_at: datetime.datetime | None
+
+
+def _read_object(body: bytes) -> dict[str, Any]:
+    """The JSON object in ``body``; a ValidationError keyed by field if it is unreadable."""
+    try:
+        payload = read_json(body)
+    except UnreadablePayload as error:
+        raise ValidationError({_field(error.path): [error.message]}) from None
+    if not isinstance(payload, dict):
+        raise ValidationError({NON_FIELD: [_("Requête illisible : un objet JSON est attendu.")]})
+    return payload
+
+
+def _read_payload(payload: dict[str, Any]) -> _Payload:
+    """The submission's fields, typed; a ValidationError keyed by field if any is unreadable."""
+    try:
+        client_uuid = uuid.UUID(str(payload.get("uuid", "")))
+    except ValueError:
+        raise ValidationError(
+            {"uuid": [_("Identifiant de questionnaire manquant ou illisible.")]}
+        ) from None
+    mode = payload.get("mode") or EntryMode.TABLET
+    if not isinstance(mode, str) or mode not in ENTRY_MODES:
+        raise ValidationError(
+            {"mode": [_("Mode de saisie inconnu : %(mode)s.") % {"mode": repr(mode)[:80]}]}
+        )
+    answers = payload.get("answers")
+    if not isinstance(answers, dict):
+        raise ValidationError({"answers": [_("Les réponses doivent être un objet JSON.")]})
+    return _Payload(
+        uuid=client_uuid,
+        questionnaire=_pk(payload, "questionnaire"),
+        site=_pk(payload, "site"),
+        mode=mode,
+        answers=answers,
+        device_id=_text(payload, "device_id"),
+        started_at=_parse_time(payload, "started_at"),
+        submitted_at=_parse_time(payload, "submitted_at"),
+    )
+
+
+def _field(path: tuple[str | int, ...]) -> str:
+    """The error key of a faulty value at ``path``: the question's code within the answers,
+    else the payload's key."""
+    if len(path) > 1 and path[0] == "answers" and isinstance(path[1], str):
+        return path[1]
+    return str(path[0]) if path else NON_FIELD
+
+
 @access.role_required(access.ENTRY)
 @require_POST
 def submit(request: HttpRequest) -> JsonResponse:
     """Store one questionnaire. 201 when created, 200 when this uuid was already stored."""
     try:
-        payload = json.loads(request.body)
-        if not isinstance(payload, dict):
-            raise ValueError
-    except ValueError:
-        return _error(400, {NON_FIELD: [_("Requête illisible : un objet JSON est attendu.")]})
-    refused = _other_interviewer(request, payload)
-    if refused is not None:
+        payload = _read_object(request.body)
+    except ValidationError as error:
+        return _error(400, error.message_dict)
+    # Before any other check: a questionnaire of another account waits for it, whatever else.
+    if refused := _other_interviewer(request, payload):
         return refused
     try:
-        client_uuid = uuid.UUID(str(payload.get("uuid", "")))
-    except ValueError:
-        return _error(400, {"uuid": [_("Identifiant de questionnaire manquant ou illisible.")]})
+        fields = _read_payload(payload)
+    except ValidationError as error:
+        return _error(400, error.message_dict)
     questionnaire = access.get_scoped_or_404(
         Questionnaire.objects.select_related("campaign"),
         request.user,
         access.ENTRY,
-        pk=_int(payload.get("questionnaire")),
+        pk=fields.questionnaire,
     )
     # The questionnaire is already known to be the user's: its organisation's sites are.
     site = get_object_or_404(
-        Site, pk=_int(payload.get("site")), organisation_id=questionnaire.campaign.organisation_id
+        Site, pk=fields.site, organisation_id=questionnaire.campaign.organisation_id
     )
-    mode = payload.get("mode") or EntryMode.TABLET
-    if mode not in {EntryMode.TABLET, EntryMode.PHONE, EntryMode.PAPER}:
-        return _error(
-            400, {"mode": [_("Mode de saisie inconnu : %(mode)s.") % {"mode": repr(mode)}]}
-        )
-    if refusal := _mode_refusal(request.user, questionnaire, mode):
+    if refusal := _mode_refusal(request.user, questionnaire, fields.mode):
         return refusal
-    answers = payload.get("answers")
-    if not isinstance(answers, dict):
-        return _error(400, {"answers": [_("Les réponses doivent être un objet JSON.")]})
     try:
         response, created = submit_response(
             Submission(
-                uuid=client_uuid,
+                uuid=fields.uuid,
                 questionnaire=questionnaire,
                 site=site,
-                answers=answers,
+                answers=fields.answers,
                 interviewer=request.user,
-                mode=mode,
-                device_id=str(payload.get("device_id") or ""),
-                started_at=_parse_time(payload, "started_at"),
-                submitted_at=_parse_time(payload, "submitted_at"),
+                mode=fields.mode,
+                device_id=fields.device_id,
+                started_at=fields.started_at,
+                submitted_at=fields.submitted_at,
             )
         )
     except ValidationError as error:
@@ -243,11 +317,3 @@ def _mode_refusal(
         return None
     message = _("La ressaisie des questionnaires papier est réservée au responsable qualité.")
     return _error(400, {"mode": [message]})
-
-
-def _int(value: Any) -> int:
-    """A primary key from JSON; anything else becomes 0, which no row has (so a 404)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0

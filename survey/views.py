@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import access
 from .models import Organisation, Questionnaire, Role
+from .payloads import whole_number
 from .services.retention import ERASED
 
 HOME_BY_ROLE = {
@@ -37,9 +38,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def switch_organisation(request: HttpRequest) -> HttpResponse:
-    raw = request.POST.get("organisation", "")
+    pk = whole_number(request.POST.get("organisation", ""))
     organisation = (
-        access.organisation_ids(request.user).filter(pk=int(raw)).first() if raw.isdigit() else None
+        access.organisation_ids(request.user).filter(pk=pk).first() if pk is not None else None
     )
     if organisation is None:
         messages.error(request, _("Vous n'êtes pas rattaché(e) à cette organisation."))

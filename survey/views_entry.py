@@ -24,7 +24,6 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -39,6 +38,7 @@ from .models import (
     Response,
     Site,
 )
+from .payloads import UnreadablePayload, parse_moment, read_json
 
 
 def _entered_today(user: Any) -> int:
@@ -129,6 +129,9 @@ def entry_paper(request: HttpRequest, pk: int) -> HttpResponse:
 # --- devices that still hold questionnaires ----------------------------------------------
 
 
+MAX_PENDING = 1_000_000  # far above what a tablet holds, far below any column's limit
+
+
 def _bad_report(message: str) -> JsonResponse:
     return JsonResponse({"errors": {"__all__": [message]}}, status=400)
 
@@ -138,9 +141,9 @@ def _bad_report(message: str) -> JsonResponse:
 def device_report(request: HttpRequest) -> JsonResponse:
     """A device says how many questionnaires it still holds; answers today's count."""
     try:
-        payload = json.loads(request.body)
-    except ValueError:
-        payload = None
+        payload = read_json(request.body)
+    except UnreadablePayload as error:
+        return _bad_report(error.message)
     if not isinstance(payload, dict):
         return _bad_report("Requête illisible : un objet JSON est attendu.")
     device_id, pending, oldest = (
@@ -150,14 +153,9 @@ def device_report(request: HttpRequest) -> JsonResponse:
     )
     if not isinstance(device_id, str) or not 0 < len(device_id) <= 64:
         return _bad_report("Identifiant d'appareil manquant.")
-    if not isinstance(pending, int) or isinstance(pending, bool) or pending < 0:
+    if not isinstance(pending, int) or isinstance(pending, bool) or not 0 <= pending <= MAX_PENDING:
         return _bad_report("Nombre de questionnaires en attente illisible.")
-    try:
-        oldest_at = parse_datetime(oldest) if isinstance(oldest, str) else None
-    except ValueError:
-        oldest_at = None
-    if oldest_at is not None and oldest_at.tzinfo is None:
-        oldest_at = None
+    oldest_at = parse_moment(oldest)
     organisation = access.work_organisation(request, access.ENTRY)
     if organisation is not None:
         # The user's own report of this device, never another account's.
