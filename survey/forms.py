@@ -28,7 +28,15 @@ class CampaignForm(forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = ["year", "title", "start_date", "end_date", "objective", "orange_band"]
+        fields = [
+            "year",
+            "title",
+            "start_date",
+            "end_date",
+            "late_entry_grace_days",
+            "objective",
+            "orange_band",
+        ]
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
