@@ -95,16 +95,35 @@ def csv_pieces(
     header: Sequence[str], rows: Iterable[Sequence[str]], *, piece_rows: int = CSV_PIECE_ROWS
 ) -> Iterator[bytes]:
     """``write_csv``'s bytes, ``piece_rows`` rows at a time (the BOM and the header first):
-    a download streams them as the rows are read, and holds no more than a piece."""
+    a download streams them as the rows are read, and holds no more than a piece.
+
+    The status and headers are sent before the first row is read, so an error while
+    reading can no longer become an error page. Rather than ending as a shorter file that
+    looks complete, the rows written so far are followed by a last line that says the
+    export is incomplete, and the error is raised again: the server logs it and drops the
+    connection without ending the chunked body, so the browser reports a failed download
+    (docs/formats.md, "Exports interrompus")."""
     out = CsvText(header)
     yield out.take()
     written = 0
-    for written, row in enumerate(rows, start=1):
-        out.writerow(row)
-        if written % piece_rows == 0:
-            yield out.take()
+    try:
+        for row in rows:
+            out.writerow(row)
+            written += 1
+            if written % piece_rows == 0:
+                yield out.take()
+    except Exception:
+        out.writerow([gettext(INCOMPLETE) % {"rows": written}])
+        yield out.take()
+        raise
     if written % piece_rows:
         yield out.take()
+
+
+INCOMPLETE = gettext_noop(
+    "EXPORT INCOMPLET : une erreur a interrompu l'export après %(rows)s lignes. "
+    "Ce fichier est tronqué : ne l'utilisez pas, relancez l'export."
+)
 
 
 class CsvText:
