@@ -57,8 +57,13 @@ def label(value: datetime.datetime | None) -> str:
     """``value`` as a person reads it, Paris time, to the minute; never raises."""
     if value is None:
         return ""
-    shown = paris(value)
-    return _shown(shown) if shown is not None else gettext("date invalide")
+    shown = None if is_invalid(value) else paris(value)
+    return _shown(shown) if shown is not None else invalid_label()
+
+
+def invalid_label() -> str:
+    """What a page or a file shows for a moment beyond what can be read."""
+    return gettext("date invalide")
 
 
 def check_within(
@@ -185,6 +190,7 @@ def install_safe_readers() -> None:
     sqlite3.register_converter("date", sqlite_day)
 
     try:
+        import psycopg2
         import psycopg2.extensions as pg
     except ImportError:  # pragma: no cover (installed wherever PostgreSQL is used)
         return
@@ -195,7 +201,7 @@ def install_safe_readers() -> None:
                 return None
             try:
                 parsed = base(value, cursor)
-            except (ValueError, OverflowError, pg.DataError):
+            except (ValueError, OverflowError, psycopg2.DataError):
                 return _beyond_day(value) if day else _beyond(value, naive=naive)
             if day:  # a day Python holds is kept as it is (AnswerTally.SUMMARY_DAY is 1-1-1)
                 return parsed

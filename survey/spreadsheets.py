@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext, gettext_noop
 
+from . import moments
 from .workbook import Sheet, write_workbook
 
 CSV_DELIMITER = ";"  # what Excel expects under a French locale; "," is read too
@@ -79,8 +80,13 @@ class ImportRefused(ValidationError):
 
 
 def format_moment(value: datetime.datetime | None) -> str:
-    """ISO 8601 to the second, Paris time, as the exports write dates; "" for None."""
-    return timezone.localtime(value, PARIS).isoformat(timespec="seconds") if value else ""
+    """ISO 8601 to the second, Paris time, as the exports write dates; "" for None;
+    "date invalide" for a moment stored beyond what can be read (survey.moments)."""
+    if value is None:
+        return ""
+    if moments.is_invalid(value):
+        return moments.invalid_label()
+    return timezone.localtime(value, PARIS).isoformat(timespec="seconds")
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:

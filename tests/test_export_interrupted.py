@@ -37,8 +37,7 @@ def test_a_stream_that_fails_ends_with_a_line_saying_it_is_incomplete() -> None:
     pieces: list[bytes] = []
 
     with pytest.raises(Broken):
-        for piece in csv_pieces(["uuid", "remarques"], rows_failing_after(3), piece_rows=2):
-            pieces.append(piece)
+        pieces.extend(csv_pieces(["uuid", "remarques"], rows_failing_after(3), piece_rows=2))
 
     read = lines(b"".join(pieces))
     assert read[:4] == [["uuid", "remarques"], ["r0", "texte"], ["r1", "texte"], ["r2", "texte"]]
@@ -57,8 +56,7 @@ def test_the_download_that_fails_midway_says_so_and_does_not_end_cleanly(
     response = manager_client.get(reverse("survey:export", args=[hall.pk, "csv"]))
     received: list[bytes] = []
     with pytest.raises(Broken):  # the server sees the error: it ends the connection
-        for piece in response.streaming_content:  # type: ignore[attr-defined]
-            received.append(piece)
+        received.extend(response.streaming_content)  # type: ignore[attr-defined]
 
     assert response.status_code == 200  # sent before the first row was read
     assert "EXPORT INCOMPLET" in lines(b"".join(received))[-1][0]
