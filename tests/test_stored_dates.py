@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 import traceback
+import zipfile
 import uuid
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from audit import evidence
 from mystery.models import MysteryCall, MysteryEmail
 from survey.models import Campaign, Organisation
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
@@ -174,3 +176,19 @@ def test_a_moment_beyond_reading_is_shown_as_an_invalid_date(
         reverse("mystery:emails_export", args=[campaign.pk, "csv"]),
     ]:
         assert "date invalide" in read_whole(manager_client.get(url)).decode(), url
+
+
+def test_the_pdf_and_the_evidence_pack_are_produced_whatever_a_row_holds(
+    campaign: Campaign, manager_client: Client
+) -> None:
+    """The heavy cases, on the widest extremes of the database only."""
+    spoil(*extremes()[0])
+
+    pdf = manager_client.get(reverse("audit:report_pdf", args=[campaign.pk]))
+    campaign.close()
+    pack = evidence.build_pack(campaign)
+
+    assert pdf.status_code == 200
+    assert pdf.content[:5] == b"%PDF-"
+    responses = zipfile.ZipFile(io.BytesIO(pack)).read("reponses/questionnaires-2016-hall.csv")
+    assert "date invalide" in responses.decode("utf-8-sig")
