@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime
 import io
 import traceback
-import zipfile
 import uuid
+import zipfile
 from typing import Any
 
 import pytest
