@@ -95,8 +95,8 @@ def check_within(
         ) % {"what": what, "value": _given(value), "now": label(latest - clock_skew())}
     elif last < start:
         message = gettext(
-            "%(what)s (%(value)s) ne peut pas être accepté : la période permise commence "
-            "le %(start)s (heure de Paris), plus tard qu'aujourd'hui."
+            "%(what)s (%(value)s) : la période permise commence le %(start)s (heure de "
+            "Paris), plus tard qu'aujourd'hui."
         ) % {"what": what, "value": _given(value), "start": label(start)}
     else:
         message = gettext(

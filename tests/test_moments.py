@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mystery.exchange import import_calls, import_emails
 from mystery.models import MysteryCall, MysteryEmail
@@ -332,3 +332,16 @@ def test_the_quality_manager_sees_and_sets_the_grace(
     assert campaign.late_entry_grace_days == 7
     page = manager_client.get(reverse("survey:campaign_detail", args=[campaign.pk]))
     assert "jusqu'au 21 octobre 2016" in text(page)
+
+
+def test_the_refusal_is_in_english_when_the_user_chose_it(hall: Questionnaire) -> None:
+    answers = complete_answers(QuestionnaireSpec.load(hall))
+    started = datetime.datetime(2001, 10, 10, 9, tzinfo=datetime.UTC)
+
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        submit_response(submission(hall, answers, started_at=started))
+
+    assert refused.value.message_dict["started_at"] == [
+        "The start of the questionnaire (10/10/2001 11:00) is outside the allowed period: "
+        "from 03/10/2016 00:00 to 29/10/2016 23:59, Paris time."
+    ]
