@@ -86,3 +86,11 @@ class CampaignForm(forms.ModelForm):
     def source_campaign(self) -> Campaign | None:
         value = self.cleaned_data["questionnaires_from"]
         return self.previous_campaigns.get(pk=int(value)) if value.isdigit() else None
+
+
+class GraceForm(forms.ModelForm):
+    """The grace of an existing campaign, on its page."""
+
+    class Meta:
+        model = Campaign
+        fields = ["late_entry_grace_days"]

@@ -345,3 +345,22 @@ def test_the_refusal_is_in_english_when_the_user_chose_it(hall: Questionnaire) -
         "The start of the questionnaire (10/10/2001 11:00) is outside the allowed period: "
         "from 03/10/2016 00:00 to 29/10/2016 23:59, Paris time."
     ]
+
+
+def test_the_quality_manager_changes_the_grace_of_a_campaign_on_its_page(
+    manager_client: Client, staff_client: Client, hall: Questionnaire
+) -> None:
+    url = reverse("survey:campaign_grace", args=[hall.campaign_id])
+
+    refused = staff_client.post(url, {"late_entry_grace_days": "30"})
+    hall.campaign.refresh_from_db()
+    assert hall.campaign.late_entry_grace_days == 15  # the default, not the staff's
+    invalid = manager_client.post(url, {"late_entry_grace_days": "-1"}, follow=True)
+    changed = manager_client.post(url, {"late_entry_grace_days": "30"}, follow=True)
+
+    assert refused.status_code in {302, 403, 404}
+    assert "supérieure ou égale à 0" in text(invalid)
+    assert "Délai de saisie enregistré : 30 jours" in text(changed)
+    assert "jusqu'au 13 novembre 2016" in text(changed)
+    hall.campaign.refresh_from_db()
+    assert hall.campaign.late_entry_grace_days == 30
