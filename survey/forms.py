@@ -64,8 +64,16 @@ class CampaignForm(forms.ModelForm):
         field = self.fields["questionnaires_from"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
+        self.fields["late_entry_grace_days"].required = False  # left empty: the default
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", gettext("Créer la campagne")))
+
+    def clean_late_entry_grace_days(self) -> int:
+        days: int | None = self.cleaned_data.get("late_entry_grace_days")
+        if days is None:
+            default: int = Campaign._meta.get_field("late_entry_grace_days").get_default()
+            return default
+        return days
 
     def clean_year(self) -> int:
         year: int = self.cleaned_data["year"]
