@@ -31,14 +31,21 @@ def prepare(interviewers: int) -> Fixture:
     from django.contrib.auth.hashers import make_password
     from django.contrib.staticfiles.storage import staticfiles_storage
     from django.core.management import call_command
+    from django.utils import timezone
 
     from survey.demo import load_demo
-    from survey.models import Channel, Membership, Role, Site
+    from survey.models import Campaign, Channel, Membership, Role, Site
     from survey.services.responses import QuestionnaireSpec
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     campaign = load_demo().campaign
+    # The tablets send questionnaires started now: the survey runs today, as in the hall
+    # (a moment outside the campaign's period is refused, survey.moments).
+    today = timezone.localdate()
+    Campaign.objects.filter(pk=campaign.pk).update(
+        start_date=today - datetime.timedelta(days=7), end_date=today + datetime.timedelta(days=7)
+    )
     hall = campaign.questionnaires.get(channel=Channel.HALL)
     answers = complete_answers(QuestionnaireSpec.load(hall))
 
