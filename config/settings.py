@@ -197,6 +197,9 @@ MEDIA_URL = "media/"
 
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 12 * 3600)
+# How far ahead of the server a device's clock may be: later moments are refused
+# (survey.moments).
+ENTRY_CLOCK_SKEW_MINUTES = envint("ENTRY_CLOCK_SKEW_MINUTES", 5)
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG

@@ -6,6 +6,7 @@ logs by ``mystery.tables``.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from survey import moments
 from survey.models import Campaign, Organisation
 
 # --- reference data, per organisation ----------------------------------------------------
@@ -176,6 +178,24 @@ class MysteryLog(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def _check_moments(
+        self, field: str, value: datetime.datetime | None, what: str, *, window: bool = True
+    ) -> dict[str, list[str]]:
+        """The errors of a moment outside the campaign's mystery window (its year, and its
+        survey period with the grace) or in the future. With ``window=False`` (answers and
+        acknowledgements, which may come after the year) only the start of the window and
+        the future are checked: their order against the sending is the constraints' job."""
+        if value is None or self.campaign_id is None:
+            return {}
+        start, end = self.campaign.mystery_window()
+        if not window:
+            end = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+        try:
+            moments.check_within(field, value, (start, end), what=what)
+        except ValidationError as error:
+            return error.message_dict
+        return {}
+
 
 class CallOutcome(models.TextChoices):
     REACHED = "reached", _("Abouti : un agent a décroché")
@@ -272,6 +292,9 @@ class MysteryCall(MysteryLog):
     def clean(self) -> None:
         super().clean()
         self._check_same_organisation(service=getattr(self, "service", None))
+        errors = self._check_moments("called_at", self.called_at, gettext("L'appel"))
+        if errors:
+            raise ValidationError(errors)
         unknown = set(self.greeting_missing) - set(GreetingElement.values)
         if unknown:
             raise ValidationError({"greeting_missing": gettext("Élément de formule inconnu.")})
@@ -373,3 +396,17 @@ class MysteryEmail(MysteryLog):
             service=getattr(self, "service", None),
             mailbox=getattr(self, "mailbox", None),
         )
+        errors = {
+            **self._check_moments("sent_at", self.sent_at, gettext("L'envoi du courriel")),
+            **self._check_moments(
+                "acknowledged_at",
+                self.acknowledged_at,
+                gettext("L'accusé de réception"),
+                window=False,
+            ),
+            **self._check_moments(
+                "answered_at", self.answered_at, gettext("La réponse"), window=False
+            ),
+        }
+        if errors:
+            raise ValidationError(errors)

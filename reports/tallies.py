@@ -39,6 +39,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from survey.models import Answer, Campaign, Response
+from survey.moments import clamped_sql
 
 from .models import TALLY_KEY, AnswerTally
 
@@ -226,9 +227,9 @@ def _rows_sql(
     """
     q = connection.ops.quote_name
     response, answer = q(Response._meta.db_table), q(Answer._meta.db_table)
-    day, day_params = connection.ops.datetime_cast_date_sql(
-        "COALESCE(r.started_at, r.received_at)", (), PARIS
-    )
+    # Clamped: a moment stored beyond what Python reads must not break the tallies.
+    moment, moment_params = clamped_sql(connection, "COALESCE(r.started_at, r.received_at)")
+    day, day_params = connection.ops.datetime_cast_date_sql(moment, moment_params, PARIS)
     summary_day = "CAST(%s AS DATE)" if connection.vendor == "postgresql" else "%s"
     cells = (
         f"SELECT r.id AS id, r.campaign_id AS campaign_id, r.channel AS channel, {day} AS day, "

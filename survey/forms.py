@@ -28,7 +28,15 @@ class CampaignForm(forms.ModelForm):
 
     class Meta:
         model = Campaign
-        fields = ["year", "title", "start_date", "end_date", "objective", "orange_band"]
+        fields = [
+            "year",
+            "title",
+            "start_date",
+            "end_date",
+            "late_entry_grace_days",
+            "objective",
+            "orange_band",
+        ]
         widgets = {
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -56,8 +64,16 @@ class CampaignForm(forms.ModelForm):
         field = self.fields["questionnaires_from"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
+        self.fields["late_entry_grace_days"].required = False  # left empty: the default
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", gettext("Créer la campagne")))
+
+    def clean_late_entry_grace_days(self) -> int:
+        days: int | None = self.cleaned_data.get("late_entry_grace_days")
+        if days is None:
+            default: int = Campaign._meta.get_field("late_entry_grace_days").get_default()
+            return default
+        return days
 
     def clean_year(self) -> int:
         year: int = self.cleaned_data["year"]
@@ -78,3 +94,11 @@ class CampaignForm(forms.ModelForm):
     def source_campaign(self) -> Campaign | None:
         value = self.cleaned_data["questionnaires_from"]
         return self.previous_campaigns.get(pk=int(value)) if value.isdigit() else None
+
+
+class GraceForm(forms.ModelForm):
+    """The grace of an existing campaign, on its page."""
+
+    class Meta:
+        model = Campaign
+        fields = ["late_entry_grace_days"]

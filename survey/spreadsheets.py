@@ -25,8 +25,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
+from . import moments
 from .csv_reader import csv_rows
 from .read_limits import MAX_ROWS, Limits, too_many_rows, unreadable
 from .workbook import Sheet, write_workbook
@@ -80,8 +81,13 @@ class ImportRefused(ValidationError):
 
 
 def format_moment(value: datetime.datetime | None) -> str:
-    """ISO 8601 to the second, Paris time, as the exports write dates; "" for None."""
-    return timezone.localtime(value, PARIS).isoformat(timespec="seconds") if value else ""
+    """ISO 8601 to the second, Paris time, as the exports write dates; "" for None;
+    "date invalide" for a moment stored beyond what can be read (survey.moments)."""
+    if value is None:
+        return ""
+    if moments.is_invalid(value):
+        return moments.invalid_label()
+    return timezone.localtime(value, PARIS).isoformat(timespec="seconds")
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
@@ -96,16 +102,35 @@ def csv_pieces(
     header: Sequence[str], rows: Iterable[Sequence[str]], *, piece_rows: int = CSV_PIECE_ROWS
 ) -> Iterator[bytes]:
     """``write_csv``'s bytes, ``piece_rows`` rows at a time (the BOM and the header first):
-    a download streams them as the rows are read, and holds no more than a piece."""
+    a download streams them as the rows are read, and holds no more than a piece.
+
+    The status and headers are sent before the first row is read, so an error while
+    reading can no longer become an error page. Rather than ending as a shorter file that
+    looks complete, the rows written so far are followed by a last line that says the
+    export is incomplete, and the error is raised again: the server logs it and drops the
+    connection without ending the chunked body, so the browser reports a failed download
+    (docs/formats.md, "Exports interrompus")."""
     out = CsvText(header)
     yield out.take()
     written = 0
-    for written, row in enumerate(rows, start=1):
-        out.writerow(row)
-        if written % piece_rows == 0:
-            yield out.take()
+    try:
+        for row in rows:
+            out.writerow(row)
+            written += 1
+            if written % piece_rows == 0:
+                yield out.take()
+    except Exception:
+        out.writerow([gettext(INCOMPLETE) % {"rows": written}])
+        yield out.take()
+        raise
     if written % piece_rows:
         yield out.take()
+
+
+INCOMPLETE = gettext_noop(
+    "EXPORT INCOMPLET : une erreur a interrompu l'export après %(rows)s lignes. "
+    "Ce fichier est tronqué : ne l'utilisez pas, relancez l'export."
+)
 
 
 class CsvText:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/reponses/", api.submit, name="api_submit"),
     path("campagnes/nouvelle/", views_campaigns.campaign_create, name="campaign_create"),
     path("campagnes/<int:pk>/", views_campaigns.campaign_detail, name="campaign_detail"),
+    path("campagnes/<int:pk>/delai/", views_campaigns.campaign_grace, name="campaign_grace"),
     path(
         "campagnes/<int:pk>/statut/",
         views_campaigns.campaign_transition,

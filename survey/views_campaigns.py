@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import access
-from .forms import CampaignForm
+from .forms import CampaignForm, GraceForm
 from .models import Campaign, Channel, Response
 from .services.campaigns import create_campaign
 
@@ -71,8 +71,36 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "questionnaires": questionnaires,
             "by_site": by_site,
             "previous": campaign.previous(),
+            "grace_form": GraceForm(instance=campaign),
         },
     )
+
+
+@access.role_required(access.MANAGEMENT)
+@require_POST
+def campaign_grace(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set how many days after the end of the survey a questionnaire may still start."""
+    campaign = access.get_scoped_or_404(
+        Campaign.objects.all(), request.user, access.MANAGEMENT, pk=pk
+    )
+    form = GraceForm(request.POST, instance=campaign)
+    try:
+        campaign.check_editable()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("survey:campaign_detail", pk=campaign.pk)
+    if form.is_valid():
+        form.save()
+        messages.success(
+            request,
+            _("Délai de saisie enregistré : %(days)s jours après la fin de l'enquête.")
+            % {"days": campaign.late_entry_grace_days},
+        )
+    else:
+        messages.error(
+            request, " ".join(str(e) for e in form.errors.get("late_entry_grace_days", []))
+        )
+    return redirect("survey:campaign_detail", pk=campaign.pk)
 
 
 @access.role_required(access.MANAGEMENT)

@@ -100,6 +100,7 @@ def _urls_of(objects: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         ("get", reverse("survey:campaign_detail", args=[campaign.pk])),
         ("post", reverse("survey:campaign_transition", args=[campaign.pk])),
+        ("post", reverse("survey:campaign_grace", args=[campaign.pk])),
         ("get", reverse("survey:questionnaire_detail", args=[questionnaire.pk])),
         ("get", reverse("admin:survey_campaign_change", args=[campaign.pk])),
         ("get", reverse("admin:survey_questionnaire_change", args=[questionnaire.pk])),

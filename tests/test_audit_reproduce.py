@@ -61,7 +61,7 @@ def file(campaign: Campaign, channel: str = "hall", **answers: str) -> Response:
             questionnaire=questionnaire,
             site=site,
             answers=values,
-            started_at=MONDAY,
+            started_at=MONDAY.replace(year=campaign.year),  # within the campaign's period
         )
     )
     return response

@@ -190,8 +190,9 @@ def test_an_export_imported_into_an_empty_copy_gives_back_the_same_answers(
         hall.campaign,
         year=2017,
         title="Copie",
-        start_date=datetime.date(2017, 10, 2),
-        end_date=datetime.date(2017, 10, 13),
+        # The same period: a questionnaire is accepted only by a campaign it belongs to.
+        start_date=datetime.date(2016, 10, 3),
+        end_date=datetime.date(2016, 10, 14),
     )
     copy.open()
     copied_hall = copy.questionnaires.get(channel="hall")

@@ -40,7 +40,7 @@ class Survey:
         self,
         questionnaire: Questionnaire | None = None,
         *,
-        at: datetime.datetime = MONDAY,
+        at: datetime.datetime | None = None,
         site: Site | None = None,
         interviewer: Any = None,
         **answers: Any,
@@ -57,7 +57,8 @@ class Survey:
                 site=site or self.site,
                 answers=values,
                 interviewer=interviewer,
-                started_at=at,
+                # The first Monday of the survey, whatever the campaign's year.
+                started_at=at or MONDAY.replace(year=self.campaign.year),
             )
         )
         return response

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from survey import moments
 
 from .organisations import Organisation
 
@@ -97,6 +100,16 @@ class Campaign(models.Model):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text=_("Délai de réponse attendu, en jours ouvrés, le jour de l'envoi non compté."),
+    )
+    late_entry_grace_days = models.PositiveSmallIntegerField(
+        _("délai de saisie après la fin (jours)"),
+        default=15,
+        validators=[MaxValueValidator(365)],
+        help_text=_(
+            "Un questionnaire commencé jusqu'à autant de jours après la fin de l'enquête est "
+            "encore accepté (tablettes restées hors ligne, questionnaires papier ressaisis) ; "
+            "au-delà, il est refusé."
+        ),
     )
     status = models.CharField(
         _("statut"),
@@ -189,6 +202,67 @@ class Campaign(models.Model):
         self.status = CampaignStatus.CLOSED
         self.closed_at = timezone.now()
         self.save(update_fields=["status", "closed_at"])
+
+    # --- moments that belong to it --------------------------------------------------
+
+    @property
+    def last_entry_day(self) -> datetime.date:
+        """The last day on which a questionnaire may have been started: the end of the
+        survey plus the grace."""
+        return self.end_date + datetime.timedelta(days=self.late_entry_grace_days)
+
+    def entry_window(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """When a questionnaire of this campaign may have been started: from the first day
+        of the survey, midnight Paris time, to the end of its last day plus the grace
+        (``late_entry_grace_days``), end excluded."""
+        end = moments.day_start(self.last_entry_day) + datetime.timedelta(days=1)
+        return moments.day_start(self.start_date), end
+
+    def mystery_window(self) -> tuple[datetime.datetime, datetime.datetime]:
+        """When a mystery call may have been made or an e-mail sent: the campaign's year,
+        Paris time, and its survey period with the grace if they reach beyond the year."""
+        start, end = self.entry_window()
+        year_start = moments.day_start(datetime.date(self.year, 1, 1))
+        year_end = moments.day_start(datetime.date(self.year + 1, 1, 1))
+        return min(start, year_start), max(end, year_end)
+
+    def check_response_moments(
+        self,
+        *,
+        started_at: datetime.datetime | None,
+        submitted_at: datetime.datetime | None,
+        now: datetime.datetime | None = None,
+    ) -> None:
+        """Refuse (ValidationError keyed ``started_at`` / ``submitted_at``) moments that
+        cannot be those of a questionnaire of this campaign: started outside the entry
+        window, sent before it opened, either in the future beyond the clock skew, or
+        sent before being started. ``None`` is not checked (the server's clock decides)."""
+        errors: dict[str, list[str]] = {}
+        checks = [
+            ("started_at", started_at, self.entry_window(), gettext("Le début du questionnaire")),
+            (
+                "submitted_at",
+                submitted_at,
+                (self.entry_window()[0], datetime.datetime.max.replace(tzinfo=datetime.UTC)),
+                gettext("L'envoi du questionnaire"),
+            ),
+        ]
+        for field, value, window, what in checks:
+            try:
+                moments.check_within(field, value, window, what=what, now=now)
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        if (
+            not errors
+            and started_at is not None
+            and submitted_at is not None
+            and started_at > submitted_at
+        ):
+            errors[NON_FIELD_ERRORS] = [
+                gettext("L'heure de début du questionnaire est postérieure à son envoi.")
+            ]
+        if errors:
+            raise ValidationError(errors)
 
     # --- neighbours -----------------------------------------------------------------
 

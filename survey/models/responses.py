@@ -130,6 +130,9 @@ class Response(models.Model):
         campaign = self.questionnaire.campaign
         if self._state.adding:
             campaign.check_accepts_responses()
+            # The services check both moments with keyed messages first; this guards any
+            # other path that saves a new questionnaire.
+            campaign.check_response_moments(started_at=self.started_at, submitted_at=None)
         else:
             campaign.check_editable()
         if self.site.organisation_id != campaign.organisation_id:

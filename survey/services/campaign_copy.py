@@ -43,6 +43,7 @@ def duplicate_campaign(
         end_date=end_date,
         objective=source.objective,
         orange_band=source.orange_band,
+        late_entry_grace_days=source.late_entry_grace_days,
     )
     copy.full_clean()
     copy.save()

@@ -36,6 +36,7 @@ def create_campaign(
     end_date: datetime.date,
     objective: Decimal,
     orange_band: Decimal,
+    late_entry_grace_days: int = Campaign._meta.get_field("late_entry_grace_days").get_default(),
     copy_from: Campaign | None = None,
     canonical: bool = False,
 ) -> Campaign:
@@ -45,7 +46,8 @@ def create_campaign(
             copy_from, year=year, title=title, start_date=start_date, end_date=end_date
         )
         campaign.objective, campaign.orange_band = objective, orange_band
-        campaign.save(update_fields=["objective", "orange_band"])
+        campaign.late_entry_grace_days = late_entry_grace_days
+        campaign.save(update_fields=["objective", "orange_band", "late_entry_grace_days"])
         return campaign
     campaign = Campaign.objects.create(
         organisation=organisation,
@@ -55,6 +57,7 @@ def create_campaign(
         end_date=end_date,
         objective=objective,
         orange_band=orange_band,
+        late_entry_grace_days=late_entry_grace_days,
     )
     if canonical:
         load_framework(CANONICAL_FRAMEWORK)

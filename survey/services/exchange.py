@@ -372,12 +372,17 @@ class _RowReader:
                 else gettext("le site est obligatoire."),
             )
         started = self._moment(cell, "recueilli_le", error)
-        submitted = self._moment(cell, "envoye_le", error) or started or self.now
-        if started and submitted and started > submitted:
-            error(
-                "recueilli_le",
-                gettext("le questionnaire commence après son envoi (envoye_le)."),
+        given = self._moment(cell, "envoye_le", error)
+        submitted = given or started or self.now
+        try:  # a start after the sending is told on recueilli_le
+            self.questionnaire.campaign.check_response_moments(
+                started_at=started, submitted_at=given, now=self.now
             )
+        except ValidationError as invalid:
+            columns = {"started_at": "recueilli_le", "submitted_at": "envoye_le"}
+            for field, messages in invalid.message_dict.items():
+                for message in messages:
+                    error(columns.get(field, "recueilli_le"), message)
         name = cell.get("enqueteur", "")
         interviewer = self.members.get(name, self.user)
         if name and name not in self.members:

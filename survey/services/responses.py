@@ -279,11 +279,9 @@ def _insert(submission: Submission, spec: QuestionnaireSpec | None) -> Response:
         raise ValidationError(
             {"site": [_("Ce site n'appartient pas à l'organisation de la campagne.")]}
         )
-    started, submitted = submission.started_at, submission.submitted_at
-    if started is not None and submitted is not None and started > submitted:
-        raise ValidationError(
-            {NON_FIELD: [_("L'heure de début du questionnaire est postérieure à son envoi.")]}
-        )
+    submission.questionnaire.campaign.check_response_moments(
+        started_at=submission.started_at, submitted_at=submission.submitted_at
+    )
     spec = spec or QuestionnaireSpec.cached(submission.questionnaire)
     rows = build_answers(spec, submission.answers)
     response = Response(

@@ -3,10 +3,12 @@ from section to section, send. Shared by the browser tests of the entry pages.""
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from survey.models import (
@@ -78,7 +80,14 @@ class Survey:
 
 
 def open_survey(organisation: Organisation) -> Survey:
-    campaign = open_canonical_campaign(organisation)
+    """The survey runs today: the tablet dates its questionnaires now, and a moment outside
+    the campaign's period is refused (survey.moments)."""
+    today = timezone.localdate()
+    campaign = open_canonical_campaign(organisation, today.year)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        start_date=today - datetime.timedelta(days=7), end_date=today + datetime.timedelta(days=7)
+    )
+    campaign.refresh_from_db()
     site = SiteFactory(organisation=organisation, name="Préfecture d'Angoulême")
     return Survey(
         campaign=campaign,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from mystery.models import CallOutcome, MysteryCall
@@ -27,7 +28,9 @@ def tap_option(page: Any, field: str, label: str) -> None:
 def test_staff_log_two_calls_by_taps(
     tablet: Any, live_server: Any, organisation: Organisation
 ) -> None:
-    campaign = CampaignFactory(organisation=organisation, status=CampaignStatus.OPEN)
+    campaign = CampaignFactory(
+        organisation=organisation, year=timezone.localdate().year, status=CampaignStatus.OPEN
+    )
     standard = MysteryServiceFactory(
         organisation=organisation, name="Standard", phone_number="05 36 49 00 00"
     )
@@ -67,7 +70,9 @@ def test_staff_log_two_calls_by_taps(
 def test_the_mystery_pages_have_no_serious_violation(
     tablet: Any, live_server: Any, organisation: Organisation
 ) -> None:
-    campaign = CampaignFactory(organisation=organisation, status=CampaignStatus.OPEN)
+    campaign = CampaignFactory(
+        organisation=organisation, year=timezone.localdate().year, status=CampaignStatus.OPEN
+    )
     call = MysteryCallFactory(campaign=campaign)
     member(organisation, Role.QUALITY_MANAGER, "responsable")
     log_in(tablet, live_server, "responsable")

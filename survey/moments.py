@@ -1,0 +1,245 @@
+"""Moments that may belong to a campaign, and moments shown whatever they hold.
+
+Writing: every entry path (the submission API, hence tablet, phone and paper entry; the
+responses import; the mystery forms and import) asks the campaign which moments it
+accepts (``Campaign.entry_window``, ``Campaign.mystery_window``) and refuses the others
+with ``check_within``, whose message gives the allowed range in Paris time. Nothing in the
+future beyond ``ENTRY_CLOCK_SKEW_MINUTES`` (a setting) is accepted: a tablet's clock may be
+a few minutes ahead, not more.
+
+Reading: a moment already stored may still be out of Python's range once converted (the
+database accepts years up to 294276 and BC dates; a value such as 9999-12-31T23:59:59-14:00
+parses but overflows in UTC). ``paris`` and ``label`` never raise: such a moment reads as
+"date invalide". Aware datetimes compare safely whatever their offsets (Python compares
+their difference, never converting either), which the checks rely on.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def clock_skew() -> datetime.timedelta:
+    """How far ahead of the server's clock a device's clock may be."""
+    return datetime.timedelta(minutes=getattr(settings, "ENTRY_CLOCK_SKEW_MINUTES", 5))
+
+
+def latest_accepted(now: datetime.datetime | None = None) -> datetime.datetime:
+    """The latest moment accepted from a device: now, plus the clock skew."""
+    return (now or timezone.now()) + clock_skew()
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of ``day``, Paris time."""
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=PARIS)
+
+
+def paris(value: datetime.datetime | None) -> datetime.datetime | None:
+    """``value`` in Paris time; None if it is None or cannot be expressed in Python's range."""
+    if value is None:
+        return None
+    try:
+        return timezone.localtime(value, PARIS) if timezone.is_aware(value) else value
+    except (OverflowError, ValueError):
+        return None
+
+
+def label(value: datetime.datetime | None) -> str:
+    """``value`` as a person reads it, Paris time, to the minute; never raises."""
+    if value is None:
+        return ""
+    shown = None if is_invalid(value) else paris(value)
+    return _shown(shown) if shown is not None else invalid_label()
+
+
+def invalid_label() -> str:
+    """What a page or a file shows for a moment beyond what can be read."""
+    return gettext("date invalide")
+
+
+def check_within(
+    field: str,
+    value: datetime.datetime | None,
+    window: tuple[datetime.datetime, datetime.datetime],
+    *,
+    what: str,
+    now: datetime.datetime | None = None,
+) -> None:
+    """Raise a ValidationError on ``field`` unless ``value`` lies in ``window`` (start
+    included, end excluded) and is not later than now plus the clock skew.
+
+    ``what`` names the moment in the message ("Le début du questionnaire", …). The message
+    gives the range allowed, in Paris time; comparing never converts ``value``, so that a
+    moment beyond Python's range once converted is refused rather than crashing.
+    """
+    if value is None:
+        return
+    start, end = window
+    latest = latest_accepted(now)
+    if start <= value < end and value <= latest:
+        return
+    last = min(end - datetime.timedelta(minutes=1), latest)
+    if value > latest and value >= start and value < end:
+        message = gettext(
+            "%(what)s (%(value)s) est dans le futur : l'heure de Paris est %(now)s. "
+            "Vérifiez l'horloge de l'appareil."
+        ) % {"what": what, "value": _given(value), "now": label(latest - clock_skew())}
+    elif last < start:
+        message = gettext(
+            "%(what)s (%(value)s) : la période permise commence le %(start)s (heure de "
+            "Paris), plus tard qu'aujourd'hui."
+        ) % {"what": what, "value": _given(value), "start": label(start)}
+    else:
+        message = gettext(
+            "%(what)s (%(value)s) est hors de la période permise : du %(start)s au "
+            "%(end)s, heure de Paris."
+        ) % {"what": what, "value": _given(value), "start": label(start), "end": label(last)}
+    raise ValidationError({field: [message]}, code="moment_out_of_range")
+
+
+def _given(value: datetime.datetime) -> str:
+    """The moment as given: Paris time when it can be, else as written (ISO 8601)."""
+    shown = paris(value)
+    return _shown(shown) if shown is not None else value.isoformat()
+
+
+def _shown(value: datetime.datetime) -> str:
+    """dd/mm/yyyy hh:mm, the year on four digits even before 1000 (strftime gives "1")."""
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d} {value.hour:02d}:{value.minute:02d}"
+
+
+# --- reading whatever the database holds --------------------------------------------------
+
+# Every moment read is brought within these bounds: far enough from Python's limits that
+# converting to Paris time, or adding a deadline of a few months, cannot overflow.
+FLOOR = datetime.datetime(2, 1, 1, tzinfo=datetime.UTC)
+CEILING = datetime.datetime(9998, 12, 31, tzinfo=datetime.UTC)
+
+
+def is_invalid(value: datetime.datetime | None) -> bool:
+    """Whether ``value`` is a moment the database held beyond what can be read (brought
+    to FLOOR or CEILING on reading), or one so far away that it can only be an error."""
+    return value is not None and not FLOOR < value < CEILING
+
+
+def clamp(value: datetime.datetime, *, naive: bool = False) -> datetime.datetime:
+    """``value`` brought within [FLOOR, CEILING]; naive (UTC) if asked or given naive."""
+    floor, ceiling = FLOOR, CEILING
+    if naive or value.tzinfo is None:
+        floor, ceiling = floor.replace(tzinfo=None), ceiling.replace(tzinfo=None)
+        value = value.replace(tzinfo=None) if value.tzinfo is None else _naive_utc(value)
+    return min(max(value, floor), ceiling)
+
+
+def _naive_utc(value: datetime.datetime) -> datetime.datetime:
+    try:
+        return value.astimezone(datetime.UTC).replace(tzinfo=None)
+    except OverflowError:
+        return (FLOOR if value.year < 2 else CEILING).replace(tzinfo=None)
+
+
+def _beyond(text: str, *, naive: bool) -> datetime.datetime:
+    """The bound for a moment Python cannot hold, from its text: before year 1 ("BC", a
+    minus sign, year 0) gives FLOOR, anything else (years past 9999, infinity) CEILING."""
+    text = text.strip().lower()
+    early = text.endswith("bc") or text.startswith(("-", "0000"))
+    bound = FLOOR if early else CEILING
+    return bound.replace(tzinfo=None) if naive else bound
+
+
+def install_safe_readers() -> None:
+    """Make the database drivers read any stored moment without raising.
+
+    SQLite: the converters that the sqlite3 module applies to ``datetime`` and ``date``
+    columns (Django registers its own at import; these replace them). PostgreSQL: psycopg2
+    type casters for timestamptz, timestamp and date, which raise on a year beyond 9999 or
+    before 1. A moment out of bounds reads as FLOOR or CEILING, which pages show as "date
+    invalide" (``label``); called once, from SurveyConfig.ready.
+    """
+    import sqlite3
+
+    from django.utils.dateparse import parse_date, parse_datetime
+
+    def sqlite_moment(raw: bytes) -> datetime.datetime:
+        text = raw.decode(errors="replace")
+        try:
+            parsed = parse_datetime(text)
+        except ValueError:
+            parsed = None
+        return clamp(parsed, naive=True) if parsed else _beyond(text, naive=True)
+
+    def sqlite_day(raw: bytes) -> datetime.date:
+        text = raw.decode(errors="replace")
+        try:
+            parsed = parse_date(text)
+        except ValueError:
+            parsed = None
+        return parsed or _beyond_day(text)  # a day Python holds is kept as it is
+
+    for name in ("datetime", "timestamp"):
+        sqlite3.register_converter(name, sqlite_moment)
+    sqlite3.register_converter("date", sqlite_day)
+
+    try:
+        import psycopg2
+        import psycopg2.extensions as pg
+    except ImportError:  # pragma: no cover (installed wherever PostgreSQL is used)
+        return
+
+    def caster(base: Any, *, naive: bool, day: bool = False) -> Any:
+        def cast(value: str | None, cursor: Any) -> Any:
+            if value is None:
+                return None
+            try:
+                parsed = base(value, cursor)
+            except (ValueError, OverflowError, psycopg2.DataError):
+                return _beyond_day(value) if day else _beyond(value, naive=naive)
+            if day:  # a day Python holds is kept as it is (AnswerTally.SUMMARY_DAY is 1-1-1)
+                return parsed
+            return clamp(parsed, naive=naive)
+
+        return cast
+
+    for oid, base, naive, day in (
+        (1184, pg.PYDATETIMETZ, False, False),
+        (1114, pg.PYDATETIME, True, False),
+        (1082, pg.PYDATE, True, True),
+    ):
+        pg.register_type(pg.new_type((oid,), f"SAFE_{oid}", caster(base, naive=naive, day=day)))
+
+
+def _beyond_day(text: str) -> datetime.date:
+    return _beyond(text, naive=True).date()
+
+
+def clamped_sql(connection: Any, sql: str) -> tuple[str, list[Any]]:
+    """SQL of the moment ``sql`` brought within [FLOOR, CEILING], for the queries that
+    compute on stored moments in the database (a collection day in Paris time).
+
+    PostgreSQL compares timestamps exactly (infinity included). SQLite holds text: a
+    moment is kept if it reads as a year of four digits within the bounds, else it goes to
+    FLOOR when it sorts before it (year 0, a minus sign) and to CEILING otherwise (a year
+    of five digits, text that is no date).
+    """
+    floor = connection.ops.adapt_datetimefield_value(FLOOR)
+    ceiling = connection.ops.adapt_datetimefield_value(CEILING)
+    if connection.vendor == "postgresql":
+        return (
+            f"(CASE WHEN {sql} < %s THEN %s WHEN {sql} > %s THEN %s ELSE {sql} END)",
+            [floor, floor, ceiling, ceiling],
+        )
+    return (
+        f"(CASE WHEN {sql} IS NULL THEN NULL "
+        f"WHEN substr({sql}, 5, 1) = '-' AND {sql} >= %s AND {sql} <= %s THEN {sql} "
+        f"WHEN {sql} < %s THEN %s ELSE %s END)",
+        [floor, ceiling, floor, floor, ceiling],
+    )
