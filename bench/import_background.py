@@ -6,9 +6,10 @@ Creates the database ``bench_import_background`` (PostgreSQL on 127.0.0.1), load
 builds a CSV of ``--rows`` hall questionnaires (the demo's, repeated, with new uuids), then
 as the quality manager (Django's test client, in this process):
 
-1. posts it with the threshold above its size: imported inside the request, as before;
-2. posts it again with the production threshold (1,000 rows): the request stores the rows
-   and answers at once; then `manage.py db_worker --batch`, in this process, imports them.
+1. posts it with the threshold above its size: read and imported inside the request;
+2. posts it again with a threshold under its size (the production one, 1 MiB, unless the
+   file is smaller): the request checks and stores the file and answers at once; then
+   `manage.py db_worker --batch`, in this process, reads and imports it.
 
 Reference, measured in the same run: the import page itself (GET). Writes the figures to
 docs/benchmarks.md, then drops the database.
@@ -87,12 +88,13 @@ def measure(count: int, postgres: str) -> str:
         return elapsed, response["Location"]
 
     before = Response.objects.count()
-    with override_settings(IMPORT_BACKGROUND_MIN_ROWS=count + 1):
+    with override_settings(IMPORT_BACKGROUND_MIN_BYTES=len(data) + 1):
         in_request, location = post()
     assert location == reverse("survey:campaign_detail", args=[hall.campaign_id])
     assert Response.objects.count() == before + count
 
-    queued, location = post()
+    with override_settings(IMPORT_BACKGROUND_MIN_BYTES=min(len(data), 2**20)):
+        queued, location = post()
     job = ImportJob.objects.get()
     assert location == reverse("survey:import_job", args=[job.pk])
     started = time.perf_counter()
@@ -125,8 +127,8 @@ def measure(count: int, postgres: str) -> str:
             f" | {n(worker / page, 0)} |",
             "",
             f"**La requête rend la main {n(in_request / queued)} × plus tôt** : elle ne fait plus "
-            "que lire le fichier et ranger ses lignes ; la vérification et l'enregistrement "
-            "passent au worker, hors du délai de gunicorn.",
+            "que vérifier le fichier (taille, format) et le ranger ; sa lecture, la vérification "
+            "et l'enregistrement passent au worker, hors du délai de gunicorn.",
         ]
     )
 
