@@ -236,3 +236,11 @@ def test_a_bomb_declaring_its_size_is_refused_on_the_form_queuing_nothing(
     assert response.status_code == 200
     assert "plus de 200 fois sa taille" in " ".join(response.context["form"].errors["file"])
     assert not ImportJob.objects.exists()
+
+
+def test_the_split_weighs_what_the_reader_would_parse_not_what_was_sent(settings: Any) -> None:
+    workbook = bombs.many_rows(3_000)  # its sheet unpacks to some ten times its size
+    settings.IMPORT_BACKGROUND_MIN_BYTES = 2 * len(workbook)
+
+    assert imports.in_background(SimpleUploadedFile("appels.xlsx", workbook))
+    assert not imports.in_background(SimpleUploadedFile("appels.csv", workbook))
