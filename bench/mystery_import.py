@@ -78,10 +78,9 @@ def measure(count: int, postgres: str) -> str:
     }
     width = 500  # the reader's column limit
     hostile_rows = (
-        '<row r="{0}">{1}</row>'.format(
-            line, "".join(f"<c><v>{line * width + column}</v></c>" for column in range(width))
-        )
+        f'<row r="{line}">{cells}</row>'
         for line in range(2, count + 2)
+        for cells in ["".join(f"<c><v>{line * width + n}</v></c>" for n in range(width))]
     )
     hostile = workbook(sheet([text_row(1, [f"c{n}" for n in range(width)]), *hostile_rows]))
 
