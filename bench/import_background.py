@@ -147,7 +147,6 @@ def measure(count: int, postgres: str) -> str:
             f" | {n(queued / page, 0)} |",
             f"| … puis le worker, de la prise de la tâche à la fin | {n(worker, 2)}"
             f" | {n(worker / page, 0)} |",
-            "",
             f"| fichier sous toutes les limites ({n(len(hostile) / 2**20)} Mio, 20 000 lignes × "
             f"99 nombres), **dans la requête** (avant) : POST jusqu'au refus "
             f"| {n(hostile_in_request, 2)} | {n(hostile_in_request / page, 0)} |",
@@ -156,7 +155,8 @@ def measure(count: int, postgres: str) -> str:
             f"| … puis le worker, jusqu'à l'échec de l'import | {n(hostile_worker, 2)}"
             f" | {n(hostile_worker / page, 0)} |",
             "",
-            f"Échec affiché sur la page de l'import : « {hostile_job.error[:160]} »",
+            f"Échec affiché sur la page de l'import : « {hostile_job.error} », puis, ligne 1 : "
+            f"« {hostile_job.row_errors[0]['message'][:120]}… »",
             "",
             f"**La requête rend la main {n(in_request / queued)} × plus tôt** : elle ne fait plus "
             "que vérifier le fichier (taille, format) et le ranger ; sa lecture, la vérification "
