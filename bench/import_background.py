@@ -7,7 +7,7 @@ builds a CSV of ``--rows`` hall questionnaires (the demo's, repeated, with new u
 as the quality manager (Django's test client, in this process):
 
 1. posts it with the threshold above its size: read and imported inside the request;
-2. posts it again with a threshold under its size (the production one, 1 MiB, unless the
+2. posts it again with a threshold under its size (the production one, 512 KiB, unless the
    file is smaller): the request checks and stores the file and answers at once; then
    `manage.py db_worker --batch`, in this process, reads and imports it;
 3. posts a workbook made to sit under every limit of the reader (20,000 rows of 99
@@ -106,7 +106,7 @@ def measure(count: int, postgres: str) -> str:
     assert location == reverse("survey:campaign_detail", args=[hall.campaign_id])
     assert Response.objects.count() == before + count
 
-    with override_settings(IMPORT_BACKGROUND_MIN_BYTES=min(len(data), 2**20)):
+    with override_settings(IMPORT_BACKGROUND_MIN_BYTES=min(len(data), 2**19)):
         queued, location = post()
     job = ImportJob.objects.get()
     assert location == reverse("survey:import_job", args=[job.pk])

@@ -294,6 +294,6 @@ WORKER_SWEEPS = ["audit.jobs.expire_stale", "survey.services.imports.expire_stal
 # A responses import whose file would parse this many bytes or more (its size; for an XLSX,
 # what it declares it unpacks to) is read and imported by a task, followed on its own page,
 # not inside the request (survey/services/imports.py).
-IMPORT_BACKGROUND_MIN_BYTES = envint("IMPORT_BACKGROUND_MIN_BYTES", 1024 * 1024)
+IMPORT_BACKGROUND_MIN_BYTES = envint("IMPORT_BACKGROUND_MIN_BYTES", 512 * 1024)
 # The load balancer probes the health check over plain HTTP on each application server.
 SECURE_REDIRECT_EXEMPT = [r"^sante/$", r"^healthz$"]
