@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .read_limits import Limits
 from .services import imports
 from .services.exchange import Row, read_table
 from .uploads import file_too_large_message, import_max_bytes, megabytes
@@ -21,7 +22,7 @@ class ImportForm(forms.Form):
     and the file is large (``imports.in_background``), only checked, and left for a task to
     read (``deferred``)."""
 
-    max_rows: int | None = None  # None: the reader's default limit
+    limits: Limits | None = None  # None: the reader's default limits
     background = False
 
     file = forms.FileField(
@@ -46,9 +47,7 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(file_too_large_message(), code="too_large")
         if self.background and imports.in_background(upload):
             return upload
-        if self.max_rows is None:
-            return read_table(upload)
-        return read_table(upload, max_rows=self.max_rows)
+        return read_table(upload, limits=self.limits)
 
     @property
     def deferred(self) -> UploadedFile | None:
