@@ -6,9 +6,14 @@ Creates the database ``bench_import_background`` (PostgreSQL on 127.0.0.1), load
 builds a CSV of ``--rows`` hall questionnaires (the demo's, repeated, with new uuids), then
 as the quality manager (Django's test client, in this process):
 
-1. posts it with the threshold above its size: imported inside the request, as before;
-2. posts it again with the production threshold (1,000 rows): the request stores the rows
-   and answers at once; then `manage.py db_worker --batch`, in this process, imports them.
+1. posts it with the threshold above its size: read and imported inside the request;
+2. posts it again with a threshold under its size (the production one, 512 KiB, unless the
+   file is smaller): the request checks and stores the file and answers at once; then
+   `manage.py db_worker --batch`, in this process, reads and imports it;
+3. posts a workbook made to sit under every limit of the reader (20,000 rows of 99
+   numbers: 2 million cells), refused only once read: inside the request (threshold above
+   its size, as before), then as production does (the request stores it, the worker reads
+   it and fails the job with the reason).
 
 Reference, measured in the same run: the import page itself (GET). Writes the figures to
 docs/benchmarks.md, then drops the database.
@@ -23,6 +28,7 @@ import time
 from pathlib import Path
 
 from . import harness, report
+from . import upload_bombs as bombs
 
 SECTION = "## Import de questionnaires : dans la requête ou en tâche de fond"
 OWNER = "bench/import_background.py"
@@ -33,10 +39,11 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=3_000)
     parser.add_argument("--no-report", action="store_true")
     parser.add_argument("--timeout", type=int, default=900)
+    parser.add_argument("--database", default="bench_import_background", help="created, dropped")
     options = parser.parse_args()
     with (
         harness.time_limit(options.timeout),
-        harness.temporary_database(harness.DEFAULT_POSTGRES, "bench_import_background") as url,
+        harness.temporary_database(harness.DEFAULT_POSTGRES, options.database) as url,
         tempfile.TemporaryDirectory() as static_root,
     ):
         env = harness.production_env(url, Path(static_root))
@@ -78,28 +85,45 @@ def measure(count: int, postgres: str) -> str:
         reference.append(time.perf_counter() - started)
     page = statistics.median(reference)
 
-    def post() -> tuple[float, str]:
-        upload = SimpleUploadedFile("questionnaires.csv", data)
+    def post(
+        content: bytes = data, name: str = "questionnaires.csv", status: int = 302
+    ) -> tuple[float, str]:
+        upload = SimpleUploadedFile(name, content)
         started = time.perf_counter()
         response = client.post(url, {"file": upload})
         elapsed = time.perf_counter() - started
-        assert response.status_code == 302, response.content[:2000]
-        return elapsed, response["Location"]
+        assert response.status_code == status, response.content[:2000]
+        return elapsed, response.get("Location", "")
+
+    def work() -> float:
+        started = time.perf_counter()
+        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+        return time.perf_counter() - started
 
     before = Response.objects.count()
-    with override_settings(IMPORT_BACKGROUND_MIN_ROWS=count + 1):
+    with override_settings(IMPORT_BACKGROUND_MIN_BYTES=len(data) + 1):
         in_request, location = post()
     assert location == reverse("survey:campaign_detail", args=[hall.campaign_id])
     assert Response.objects.count() == before + count
 
-    queued, location = post()
+    with override_settings(IMPORT_BACKGROUND_MIN_BYTES=min(len(data), 2**19)):
+        queued, location = post()
     job = ImportJob.objects.get()
     assert location == reverse("survey:import_job", args=[job.pk])
-    started = time.perf_counter()
-    call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
-    worker = time.perf_counter() - started
+    worker = work()
     job.refresh_from_db()
     assert (job.status, job.created) == ("done", count), job.error
+    assert Response.objects.count() == before + 2 * count
+
+    hostile = bombs.full_sheet(20_000, 99)
+    with override_settings(IMPORT_BACKGROUND_MIN_BYTES=2**40):
+        hostile_in_request, _location = post(hostile, "questionnaires.xlsx", 200)
+    hostile_queued, location = post(hostile, "questionnaires.xlsx")
+    hostile_job = ImportJob.objects.latest("pk")
+    assert location == reverse("survey:import_job", args=[hostile_job.pk])
+    hostile_worker = work()
+    hostile_job.refresh_from_db()
+    assert hostile_job.status == "failed", hostile_job.status
     assert Response.objects.count() == before + 2 * count
 
     n = report.number
@@ -123,10 +147,20 @@ def measure(count: int, postgres: str) -> str:
             f" | {n(queued / page, 0)} |",
             f"| … puis le worker, de la prise de la tâche à la fin | {n(worker, 2)}"
             f" | {n(worker / page, 0)} |",
+            f"| fichier sous toutes les limites ({n(len(hostile) / 2**20)} Mio, 20 000 lignes × "
+            f"99 nombres), **dans la requête** (avant) : POST jusqu'au refus "
+            f"| {n(hostile_in_request, 2)} | {n(hostile_in_request / page, 0)} |",
+            f"| le même, **en tâche de fond** : POST jusqu'à la réponse | {n(hostile_queued, 3)}"
+            f" | {n(hostile_queued / page, 1)} |",
+            f"| … puis le worker, jusqu'à l'échec de l'import | {n(hostile_worker, 2)}"
+            f" | {n(hostile_worker / page, 0)} |",
+            "",
+            f"Échec affiché sur la page de l'import : « {hostile_job.error} », puis, ligne 1 : "
+            f"« {hostile_job.row_errors[0]['message'][:120]}… »",
             "",
             f"**La requête rend la main {n(in_request / queued)} × plus tôt** : elle ne fait plus "
-            "que lire le fichier et ranger ses lignes ; la vérification et l'enregistrement "
-            "passent au worker, hors du délai de gunicorn.",
+            "que vérifier le fichier (taille, format) et le ranger ; sa lecture, la vérification "
+            "et l'enregistrement passent au worker, hors du délai de gunicorn.",
         ]
     )
 

@@ -192,3 +192,15 @@ def billion_laughs(*, part: str = "xl/worksheets/sheet1.xml") -> bytes:
     return workbook(
         sheet(['<row r="1"><c r="A1" t="s"><v>0</v></c></row>']), shared_strings=strings
     )
+
+
+def full_sheet(count: int, width: int) -> bytes:
+    """A header of ``width`` columns, then ``count`` rows of ``width`` numbers: a file made
+    to sit under every limit of the reader (rows, columns, cells, size, compression ratio),
+    refused only once read, for unknown columns."""
+    header = text_row(1, [f"c{n}" for n in range(width)])
+    rows = (
+        f'<row r="{line}">{"".join(f"<c><v>{n * line % 97}</v></c>" for n in range(width))}</row>'
+        for line in range(2, count + 2)
+    )
+    return workbook(sheet(itertools.chain([header], rows)))

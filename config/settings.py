@@ -291,8 +291,9 @@ WORKER_HEARTBEAT_MAX_AGE_SECONDS = envint("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 12
 # What each worker does at each heartbeat besides recording it: the lower floor (background)
 # knows no app, the apps name their sweeps here.
 WORKER_SWEEPS = ["audit.jobs.expire_stale", "survey.services.imports.expire_stale"]
-# An import of this many rows or more runs as a task, followed on its own page, not inside
-# the request (survey/services/imports.py).
-IMPORT_BACKGROUND_MIN_ROWS = envint("IMPORT_BACKGROUND_MIN_ROWS", 1_000)
+# A responses import whose file would parse this many bytes or more (its size; for an XLSX,
+# what it declares it unpacks to) is read and imported by a task, followed on its own page,
+# not inside the request (survey/services/imports.py).
+IMPORT_BACKGROUND_MIN_BYTES = envint("IMPORT_BACKGROUND_MIN_BYTES", 512 * 1024)
 # The load balancer probes the health check over plain HTTP on each application server.
 SECURE_REDIRECT_EXEMPT = [r"^sante/$", r"^healthz$"]

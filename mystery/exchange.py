@@ -15,13 +15,15 @@ from __future__ import annotations
 
 from .exchange_calls import CALL_COLUMNS, CALL_CRITERIA, SEPARATOR, export_calls, import_calls
 from .exchange_emails import EMAIL_COLUMNS, EMAIL_COMPUTED, export_emails, import_emails
-from .exchange_rows import MAX_LOG_ROWS, NO, YES, ImportResult
+from .exchange_rows import LOG_LIMITS, MAX_LOG_COLUMNS, MAX_LOG_ROWS, NO, YES, ImportResult
 
 __all__ = [
     "CALL_COLUMNS",
     "CALL_CRITERIA",
     "EMAIL_COLUMNS",
     "EMAIL_COMPUTED",
+    "LOG_LIMITS",
+    "MAX_LOG_COLUMNS",
     "MAX_LOG_ROWS",
     "NO",
     "SEPARATOR",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from survey.models import Campaign
+from survey.read_limits import Limits
 from survey.spreadsheets import (
     Cells,
     RowError,
@@ -32,6 +33,13 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
 MAX_LOG_ROWS = 2_000  # a campaign logs dozens; each row costs a few queries to check
+# A log has 12 to 15 columns, and an unknown one refuses the file: the reader stops at 50
+# rather than the 500 of a questionnaire, so that a file made to sit under the limits is
+# read in a fraction of a second inside the request (docs/benchmarks.md).
+MAX_LOG_COLUMNS = 50
+LOG_LIMITS = Limits(
+    rows=MAX_LOG_ROWS, columns=MAX_LOG_COLUMNS, cells=(MAX_LOG_ROWS + 1) * MAX_LOG_COLUMNS
+)
 YES, NO = "oui", "non"
 
 

@@ -70,7 +70,7 @@ KINDS = {
 
 
 class LogImportForm(ImportForm):
-    max_rows = exchange.MAX_LOG_ROWS
+    limits = exchange.LOG_LIMITS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

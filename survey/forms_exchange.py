@@ -7,17 +7,23 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .read_limits import Limits
+from .services import imports
 from .services.exchange import Row, read_table
 from .uploads import file_too_large_message, import_max_bytes, megabytes
 
 
 class ImportForm(forms.Form):
-    """A CSV or XLSX upload, read into rows as the form is cleaned."""
+    """A CSV or XLSX upload, read into rows as the form is cleaned; or, if ``background``
+    and the file is large (``imports.in_background``), only checked, and left for a task to
+    read (``deferred``)."""
 
-    max_rows: int | None = None  # None: the reader's default limit
+    limits: Limits | None = None  # None: the reader's default limits
+    background = False
 
     file = forms.FileField(
         label=_("Fichier de questionnaires"),
@@ -33,11 +39,18 @@ class ImportForm(forms.Form):
         self.helper.form_error_title = gettext("Le fichier n'a pas été importé")
         self.helper.add_input(Submit("submit", gettext("Importer")))
 
-    def clean_file(self) -> list[Row]:
-        """The file's rows, read here so that an unreadable file is a field error."""
+    def clean_file(self) -> list[Row] | UploadedFile:
+        """The file's rows, read here so that an unreadable file is a field error; or the
+        upload itself, checked without reading its rows, if a task is to read it."""
         upload = self.cleaned_data["file"]
         if upload.size > import_max_bytes():  # refused before a byte is read
             raise forms.ValidationError(file_too_large_message(), code="too_large")
-        if self.max_rows is None:
-            return read_table(upload)
-        return read_table(upload, max_rows=self.max_rows)
+        if self.background and imports.in_background(upload):
+            return upload
+        return read_table(upload, limits=self.limits)
+
+    @property
+    def deferred(self) -> UploadedFile | None:
+        """The upload a task is to read (see ``background``), once the form is valid."""
+        file = self.cleaned_data.get("file")
+        return file if isinstance(file, UploadedFile) else None

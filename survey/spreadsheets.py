@@ -31,7 +31,7 @@ from . import moments
 from .csv_reader import csv_rows
 from .read_limits import MAX_ROWS, Limits, too_many_rows, unreadable
 from .workbook import Sheet, write_workbook
-from .xlsx_reader import xlsx_rows
+from .xlsx_reader import declared_size, xlsx_rows
 
 CSV_DELIMITER = ";"  # what Excel expects under a French locale; "," is read too
 PARIS = ZoneInfo("Europe/Paris")
@@ -199,23 +199,8 @@ def read_table(
             )
     name = (name or getattr(source, "name", None) or "").lower()
     limits = limits or Limits(rows=max_rows)
-    if name.endswith(".csv"):
-        table = _table(csv_rows(source, limits), limits)
-    elif name.endswith(".xlsx"):
-        table = _table(xlsx_rows(source, limits), limits)
-    else:
-        extension = name.rsplit(".", 1)[-1] if "." in name else ""
-        if extension:
-            raise ValidationError(
-                gettext(
-                    "Format non pris en charge (.%(extension)s) : enregistrez le fichier au "
-                    "format CSV ou XLSX."
-                )
-                % {"extension": extension}
-            )
-        raise ValidationError(
-            gettext("Format non pris en charge : enregistrez le fichier au format CSV ou XLSX.")
-        )
+    reader = xlsx_rows if _format(name) == "xlsx" else csv_rows
+    table = _table(reader(source, limits), limits)
     if not table:
         raise ValidationError(gettext("Le fichier est vide."))
     header = [title.strip().lower() for title in table[0]]
@@ -237,6 +222,40 @@ def read_table(
     return [
         {header[i]: undefuse(row[i]) if i < len(row) else "" for i in kept} for row in table[1:]
     ]
+
+
+def check_table(
+    source: File[Any] | IO[bytes], *, name: str | None = None, limits: Limits | None = None
+) -> int:
+    """What can be checked of a file without reading its rows: its format (by its name, as
+    ``read_table``), and for an XLSX the archive's directory (``xlsx_reader.declared_size``:
+    a bomb declaring its size is refused here). Returns the bytes ``read_table`` would parse
+    (the file's size, or what the archive declares it unpacks to), which tell how long the
+    reading would take. Costs a few milliseconds whatever the file."""
+    name = (name or getattr(source, "name", None) or "").lower()
+    if _format(name) == "xlsx":
+        return declared_size(source, limits or Limits())
+    size = source.seek(0, os.SEEK_END)
+    source.seek(0)
+    return size
+
+
+def _format(name: str) -> str:
+    """ "csv" or "xlsx", from the file's ``name`` (lower case); ValidationError otherwise."""
+    if name.endswith((".csv", ".xlsx")):
+        return name.rsplit(".", 1)[-1]
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    if extension:
+        raise ValidationError(
+            gettext(
+                "Format non pris en charge (.%(extension)s) : enregistrez le fichier au "
+                "format CSV ou XLSX."
+            )
+            % {"extension": extension}
+        )
+    raise ValidationError(
+        gettext("Format non pris en charge : enregistrez le fichier au format CSV ou XLSX.")
+    )
 
 
 def _table(lines: Iterable[tuple[int, list[str]]], limits: Limits) -> list[list[str]]:

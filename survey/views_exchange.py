@@ -60,18 +60,14 @@ def import_file(request: HttpRequest, pk: int) -> HttpResponse:
     refused: exchange.ImportRefused | None = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
+        form.background = True
         if form.is_valid():
             user = request.user
             assert isinstance(user, User)  # role_required logged them in
             try:
-                if imports.in_background(form.cleaned_data["file"]):
-                    # Thousands of rows: imported by a task, followed on the job's page.
-                    job = imports.queue_import(
-                        questionnaire,
-                        form.cleaned_data["file"],
-                        user=user,
-                        filename=str(getattr(request.FILES.get("file"), "name", "")),
-                    )
+                if form.deferred is not None:
+                    # A large file: read and imported by a task, followed on the job's page.
+                    job = imports.queue_import(questionnaire, form.deferred, user=user)
                     return redirect("survey:import_job", pk=job.pk)
                 result = exchange.import_responses(
                     questionnaire, form.cleaned_data["file"], user=user

@@ -18,7 +18,7 @@ from .services import imports
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
     job = access.get_scoped_or_404(
-        ImportJob.objects.select_related("questionnaire__campaign").defer("rows"),
+        ImportJob.objects.select_related("questionnaire__campaign").defer("upload"),
         request.user,
         access.MANAGEMENT,
         pk=pk,

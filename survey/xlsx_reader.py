@@ -109,6 +109,16 @@ def open_archive(stream: IO[bytes], limits: Limits) -> zipfile.ZipFile:
     return archive
 
 
+def declared_size(stream: IO[bytes], limits: Limits) -> int:
+    """The bytes the archive declares it unpacks to, once its directory passed
+    ``open_archive``'s checks (a bomb is refused here, unread): cheap enough for a request,
+    it tells how long the reading would take. The stream is left at its start."""
+    with open_archive(stream, limits) as archive:
+        size = sum(part.file_size for part in archive.infolist())
+    stream.seek(0)
+    return size
+
+
 def _directory_size(stream: IO[bytes]) -> int:
     """The size of the archive's central directory, as its end record declares it (ZIP64
     included); 0 if there is no end record (zipfile will say the file is no archive)."""

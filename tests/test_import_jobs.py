@@ -1,16 +1,20 @@
 """A large import of responses runs as a background task, followed on its own page
-(survey/services/imports.py, survey/views_imports.py), all or nothing as a small one."""
+(survey/services/imports.py, survey/views_imports.py), all or nothing as a small one: the
+request only checks and stores the file, the task reads it."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 
+from bench import upload_bombs as bombs
+from survey import forms_exchange
 from survey.models import ImportJob, Organisation, Questionnaire, Response, Role, Site
 from survey.services import imports
 
@@ -23,8 +27,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _small_threshold(settings: Any) -> None:
-    """Five rows stand for the thousands that go to the background in production."""
-    settings.IMPORT_BACKGROUND_MIN_ROWS = 5
+    """Every file goes to the background, as a file of a megabyte or more does in
+    production."""
+    settings.IMPORT_BACKGROUND_MIN_BYTES = 1
 
 
 @pytest.fixture
@@ -58,7 +63,8 @@ def test_a_large_file_is_queued_and_imported_by_a_worker_not_in_the_request(
     assert response.status_code == 302
     assert response["Location"] == job_url(job)
     assert Response.objects.count() == 0  # nothing imported inside the request
-    assert (job.status, job.row_count, job.filename) == ("pending", 6, "questionnaires.csv")
+    assert (job.status, job.row_count, job.filename) == ("pending", 0, "questionnaires.csv")
+    assert bytes(job.upload) == upload(new_rows(hall, 6, site)).read()  # the file as sent
     state = manager_client.get(job_url(job, "survey:import_job_status")).json()
     assert (state["status"], state["finished"]) == ("pending", False)
     page = manager_client.get(job_url(job)).content.decode()
@@ -69,7 +75,8 @@ def test_a_large_file_is_queued_and_imported_by_a_worker_not_in_the_request(
 
     job.refresh_from_db()
     assert (job.status, job.progress, job.created, job.already_present) == ("done", 100, 6, 0)
-    assert job.rows is None  # the rows, personal data maybe, are not kept
+    assert job.row_count == 6
+    assert job.upload is None  # the file, personal data maybe, is not kept
     assert Response.objects.filter(questionnaire=hall, mode="import").count() == 6
     state = manager_client.get(job_url(job, "survey:import_job_status")).json()
     assert (state["status"], state["finished"], state["progress"]) == ("done", True, 100)
@@ -78,8 +85,9 @@ def test_a_large_file_is_queued_and_imported_by_a_worker_not_in_the_request(
 
 
 def test_a_small_file_is_still_imported_inside_the_request(
-    hall: Questionnaire, site: Site, manager_client: Client
+    hall: Questionnaire, site: Site, manager_client: Client, settings: Any
 ) -> None:
+    settings.IMPORT_BACKGROUND_MIN_BYTES = 512 * 1024  # the default
     response = manager_client.post(import_url(hall), {"file": upload(new_rows(hall, 4, site))})
 
     assert response["Location"] == reverse("survey:campaign_detail", args=[hall.campaign.pk])
@@ -136,7 +144,7 @@ def test_an_import_whose_worker_died_fails_with_a_french_message_and_forgets_its
         "avancée depuis 15 minutes). Rien n'a été enregistré ; relancez l'import."
     )
     job.refresh_from_db()
-    assert job.rows is None
+    assert job.upload is None
     drain_queue()  # the task, delivered after all, finds the job over
     assert Response.objects.count() == 0
 
@@ -167,3 +175,72 @@ def test_only_the_organisations_quality_manager_sees_an_import(
         assert manager_client.get(url).status_code == 200
         assert trainee.get(url).status_code == 403
         assert stranger.get(url).status_code == 404
+
+
+def test_a_large_file_is_not_read_in_the_request_but_by_the_task(
+    hall: Questionnaire,
+    site: Site,
+    manager_client: Client,
+    queue: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the request parsed the file")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(forms_exchange, "read_table", no_reading)
+        patch.setattr(imports, "read_table", no_reading)
+        response = manager_client.post(
+            import_url(hall), {"file": upload(new_rows(hall, 6, site), "xlsx")}
+        )
+
+    job = ImportJob.objects.get()
+    assert response["Location"] == job_url(job)
+    assert job.row_count == 0  # not counted: not read
+    drain_queue()
+    job.refresh_from_db()
+    assert (job.status, job.row_count, job.created) == ("done", 6, 6)
+    assert Response.objects.filter(questionnaire=hall).count() == 6
+
+
+def test_a_bomb_left_to_the_task_fails_the_job_with_the_french_reason_and_stores_nothing(
+    hall: Questionnaire, manager_client: Client, queue: None
+) -> None:
+    # Honest archive sizes and a modest ratio: only reading it finds its 25,000 rows.
+    bomb = SimpleUploadedFile("questionnaires.xlsx", bombs.many_rows(25_000))
+
+    response = manager_client.post(import_url(hall), {"file": bomb})
+
+    job = ImportJob.objects.get()
+    assert response["Location"] == job_url(job)
+    drain_queue()
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.error == (
+        "Le fichier dépasse 20000 lignes : découpez-le en plusieurs fichiers. "
+        "Rien n'a été enregistré."
+    )
+    assert job.upload is None
+    assert Response.objects.count() == 0
+    page = manager_client.get(job_url(job)).content.decode()
+    assert "Le fichier dépasse 20000 lignes" in page
+
+
+def test_a_bomb_declaring_its_size_is_refused_on_the_form_queuing_nothing(
+    hall: Questionnaire, manager_client: Client
+) -> None:
+    bomb = SimpleUploadedFile("questionnaires.xlsx", bombs.bomb(30))
+
+    response = manager_client.post(import_url(hall), {"file": bomb})
+
+    assert response.status_code == 200
+    assert "plus de 200 fois sa taille" in " ".join(response.context["form"].errors["file"])
+    assert not ImportJob.objects.exists()
+
+
+def test_the_split_weighs_what_the_reader_would_parse_not_what_was_sent(settings: Any) -> None:
+    workbook = bombs.many_rows(3_000)  # its sheet unpacks to some ten times its size
+    settings.IMPORT_BACKGROUND_MIN_BYTES = 2 * len(workbook)
+
+    assert imports.in_background(SimpleUploadedFile("appels.xlsx", workbook))
+    assert not imports.in_background(SimpleUploadedFile("appels.csv", workbook))

@@ -126,3 +126,16 @@ def test_a_request_for_an_unknown_host_gets_a_400_not_a_500(manager_client: Clie
 
     assert response.status_code == 400
     assert "Le serveur n'a pas pu lire la requête." in response.content.decode()
+
+
+def test_a_mystery_log_past_its_own_column_limit_is_refused_there(
+    organisation: Organisation, agent_client: Client
+) -> None:
+    # 2,000 rows of 51 columns: under the questionnaires' limits, a log's is 50 (it has 15).
+    response = calls_import(agent_client, organisation, bombs.full_sheet(2_000, 51))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == [
+        "Le fichier dépasse 50 colonnes (ligne 1) : gardez les seules colonnes du format."
+    ]
+    assert MysteryCall.objects.count() == 0

@@ -12,9 +12,10 @@ from .questionnaires import Questionnaire
 
 
 class ImportJob(BackgroundJob):
-    """The rows of an uploaded file waiting for a worker to import them, then what came of
-    it: the counts, or the errors row by row (nothing stored: an import is all or nothing).
-    The rows are erased once the import is over: they may hold personal data (remarks)."""
+    """An uploaded file waiting for a worker to read and import it, then what came of it:
+    the counts, or why the file was refused (its limits, its errors row by row; nothing
+    stored: an import is all or nothing). The file is erased once the import is over: it
+    may hold personal data (remarks)."""
 
     never_taken_message = _(
         "L'import n'a pas démarré en %(minutes)s minutes : aucun processus de fond ne l'a "
@@ -39,8 +40,8 @@ class ImportJob(BackgroundJob):
         verbose_name=_("demandé par"),
     )
     filename = models.CharField(_("nom du fichier"), max_length=200, blank=True)
-    row_count = models.PositiveIntegerField(_("lignes"), default=0)
-    rows = models.JSONField(_("lignes à importer"), null=True, blank=True, editable=False)
+    row_count = models.PositiveIntegerField(_("lignes"), default=0)  # known once read
+    upload = models.BinaryField(_("fichier à importer"), null=True, blank=True, editable=False)
     created = models.PositiveIntegerField(_("questionnaires importés"), default=0)
     already_present = models.PositiveIntegerField(_("déjà présents"), default=0)
     unknown_interviewers = models.JSONField(_("enquêteurs inconnus"), default=list, blank=True)
