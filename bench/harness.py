@@ -176,6 +176,44 @@ def django_on_new_database(
         yield Path(folder), env
 
 
+def run_client_bench(
+    doc: str,
+    *,
+    rows: int,
+    database: str,
+    measure: Callable[[int, str], str],
+    section: str,
+    owner: str,
+) -> None:
+    """The command line of a bench that drives the application through Django's test client
+    in this process: ``--rows``, ``--database`` (created, then dropped), ``--timeout`` and
+    ``--no-report``. ``measure(rows, postgres_version)`` returns the block written under
+    ``section`` of docs/benchmarks.md."""
+    import argparse
+
+    from . import report
+
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=rows)
+    parser.add_argument("--no-report", action="store_true")
+    parser.add_argument("--timeout", type=int, default=900)
+    parser.add_argument("--database", default=database, help="created, dropped")
+    options = parser.parse_args()
+    with (
+        time_limit(options.timeout),
+        temporary_database(DEFAULT_POSTGRES, options.database) as url,
+        tempfile.TemporaryDirectory() as static_root,
+    ):
+        env = production_env(url, Path(static_root))
+        # load_demo wants DEBUG; the test client's host is "testserver".
+        env.update(DEBUG="true", ALLOWED_HOSTS="testserver", AXES_ENABLED="false")
+        configure_django(env)
+        block = measure(options.rows, postgres_version(url))
+    print(block)
+    if not options.no_report:
+        report.write_section(Path(ROOT) / "docs" / "benchmarks.md", section, owner, block)
+
+
 def _close_django_connections() -> None:
     if "django.db" in sys.modules:
         from django.db import connections

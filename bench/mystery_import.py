@@ -20,12 +20,9 @@ docs/benchmarks.md, then drops the database.
 
 from __future__ import annotations
 
-import argparse
 import io
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 from . import harness, report
 
@@ -34,25 +31,14 @@ OWNER = "bench/mystery_import.py"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=2_000)
-    parser.add_argument("--no-report", action="store_true")
-    parser.add_argument("--timeout", type=int, default=900)
-    parser.add_argument("--database", default="bench_mystery_import", help="created, dropped")
-    options = parser.parse_args()
-    with (
-        harness.time_limit(options.timeout),
-        harness.temporary_database(harness.DEFAULT_POSTGRES, options.database) as url,
-        tempfile.TemporaryDirectory() as static_root,
-    ):
-        env = harness.production_env(url, Path(static_root))
-        # load_demo wants DEBUG; the test client's host is "testserver".
-        env.update(DEBUG="true", ALLOWED_HOSTS="testserver", AXES_ENABLED="false")
-        harness.configure_django(env)
-        block = measure(options.rows, harness.postgres_version(url))
-    print(block)
-    if not options.no_report:
-        report.write_section(Path(harness.ROOT) / "docs" / "benchmarks.md", SECTION, OWNER, block)
+    harness.run_client_bench(
+        __doc__,
+        rows=2_000,
+        database="bench_mystery_import",
+        measure=measure,
+        section=SECTION,
+        owner=OWNER,
+    )
 
 
 def measure(count: int, postgres: str) -> str:
