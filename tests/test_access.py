@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from survey.models import CampaignStatus, Organisation, Role
+from survey.models import CampaignStatus, ImportJob, Organisation, Role
 
 from .conftest import client_for
 from .factories import (
@@ -216,3 +216,41 @@ def test_a_quality_manager_cannot_edit_national_reference_data(organisation: Org
 
     assert client.get(reverse("admin:survey_framework_changelist")).status_code == 200
     assert client.get(reverse("admin:survey_framework_add")).status_code == 403
+
+
+# --- pages added for issue 13 ---------------------------------------------------------------
+
+PUBLIC_PAGES = ["personal_data", "health"]
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
+def test_the_public_pages_answer_everyone_alike(
+    page: str, role: str | None, organisation: Organisation
+) -> None:
+    client = Client() if role is None else client_for(role, organisation)
+    anonymous = Client().get(reverse(page))
+
+    response = client.get(reverse(page))
+
+    # No login asked; the health check answers 503 while no worker has been seen.
+    assert response.status_code == (200 if page == "personal_data" else anonymous.status_code)
+    assert response.status_code in {200, 503}
+    if page == "health":
+        assert response.content == anonymous.content  # no data, whoever asks
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", ["survey:import_job", "survey:import_job_status"])
+def test_an_import_job_is_the_quality_managers_only(
+    page: str, role: str, organisation: Organisation, other_organisation: Organisation
+) -> None:
+    questionnaire = QuestionnaireFactory(campaign=CampaignFactory(organisation=organisation))
+    manager = MembershipFactory(organisation=organisation, role=Role.QUALITY_MANAGER).user
+    job = ImportJob.objects.create(questionnaire=questionnaire, requested_by=manager)
+    url = reverse(page, args=[job.pk])
+
+    response = client_for(role, organisation).get(url)
+
+    assert response.status_code == (200 if role == Role.QUALITY_MANAGER else 403)
+    assert client_for(Role.QUALITY_MANAGER, other_organisation).get(url).status_code == 404

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from survey.models import DeviceQueue, EntryMode, Role
+from survey.models import DeviceQueue, EntryMode, ImportJob, Role
 
 from ..factories import ResponseFactory
 from .conftest import log_in, serious_violations
@@ -135,5 +135,39 @@ def test_the_devices_page(page: Any, live_server: Any, organisation: Any) -> Non
     log_in(page, live_server, manager.username)
     page.goto(f"{live_server.url}/saisie/appareils/")
     expect(page.locator("table")).to_have_count(2)
+
+    assert_no_serious_violation(page)
+
+
+# --- pages added for issue 13 ---------------------------------------------------------------
+
+
+def test_the_personal_data_page(page: Any, live_server: Any, organisation: Any) -> None:
+    page.goto(f"{live_server.url}/donnees-personnelles/")
+    expect(page.locator("h1")).to_be_visible()
+
+    assert_no_serious_violation(page)
+
+
+def test_the_campaign_page_with_its_grace_field(
+    page: Any, live_server: Any, organisation: Any
+) -> None:
+    survey = open_survey(organisation)
+    log_in(page, live_server, member(organisation, Role.QUALITY_MANAGER, "qualite").username)
+    page.goto(f"{live_server.url}/saisie/campagnes/{survey.campaign.pk}/")
+    expect(page.locator("#id_late_entry_grace_days")).to_be_visible()
+
+    assert_no_serious_violation(page)
+
+
+def test_an_import_jobs_page(page: Any, live_server: Any, organisation: Any) -> None:
+    survey = open_survey(organisation)
+    manager = member(organisation, Role.QUALITY_MANAGER, "qualite")
+    job = ImportJob.objects.create(
+        questionnaire=survey.hall, requested_by=manager, filename="accueil.csv"
+    )
+    log_in(page, live_server, manager.username)
+    page.goto(f"{live_server.url}/saisie/imports/{job.pk}/")
+    expect(page.locator("main")).to_contain_text("accueil.csv")
 
     assert_no_serious_violation(page)
