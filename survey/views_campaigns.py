@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from . import access
@@ -93,7 +94,11 @@ def campaign_grace(request: HttpRequest, pk: int) -> HttpResponse:
         form.save()
         messages.success(
             request,
-            _("Délai de saisie enregistré : %(days)s jours après la fin de l'enquête.")
+            ngettext(
+                "Délai de saisie enregistré : %(days)s jour après la fin de l'enquête.",
+                "Délai de saisie enregistré : %(days)s jours après la fin de l'enquête.",
+                campaign.late_entry_grace_days,
+            )
             % {"days": campaign.late_entry_grace_days},
         )
     else:

@@ -372,3 +372,13 @@ def test_the_quality_manager_changes_the_grace_of_a_campaign_on_its_page(
     assert "jusqu'au 13 novembre 2016" in text(changed)
     hall.campaign.refresh_from_db()
     assert hall.campaign.late_entry_grace_days == 30
+
+
+def test_a_grace_of_one_day_is_said_in_the_singular(
+    manager_client: Client, hall: Questionnaire
+) -> None:
+    url = reverse("survey:campaign_grace", args=[hall.campaign_id])
+
+    changed = manager_client.post(url, {"late_entry_grace_days": "1"}, follow=True)
+
+    assert "Délai de saisie enregistré : 1 jour après la fin" in text(changed)
