@@ -15,13 +15,18 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import access
 from .models import Choice, Commune, EntryMode, Questionnaire, Site
-from .payloads import UnreadablePayload, parse_moment, read_json, whole_number
+from .payloads import (
+    UnreadablePayload,
+    beyond_the_calendar,
+    parse_iso_moment,
+    read_json,
+    whole_number,
+)
 from .services.responses import NON_FIELD, Submission, submit_response
 
 # The modes a client may declare; file imports have their own path.
@@ -119,24 +124,14 @@ def _parse_time(payload: dict[str, Any], key: str) -> datetime.datetime | None:
     raw = payload.get(key)
     if raw in (None, ""):
         return None
-    parsed = parse_moment(raw)
+    parsed = parse_iso_moment(raw)
     if parsed is None:
-        if _beyond_the_calendar(raw):
+        if beyond_the_calendar(raw):
             message = _("Date et heure hors des limites du calendrier : %(value)s.")
         else:
             message = _("Date et heure illisibles : %(value)s (format ISO 8601 avec fuseau).")
         raise ValidationError({key: [message % {"value": repr(raw)[:80]}]})
     return parsed
-
-
-def _beyond_the_calendar(raw: Any) -> bool:
-    """Whether ``raw`` is a well-formed moment with a zone that has no UTC form (year 1 east
-    of Greenwich, year 9999 west of it): out of range, not unreadable."""
-    try:
-        parsed = parse_datetime(raw) if isinstance(raw, str) else None
-    except ValueError:
-        return False
-    return parsed is not None and parsed.tzinfo is not None
 
 
 # The machine code of a submission declared by another account than the session's: the

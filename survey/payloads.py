@@ -89,7 +89,7 @@ def representable_moment(value: datetime.datetime) -> None:
         ) from None
 
 
-def parse_moment(raw: Any) -> datetime.datetime | None:
+def parse_iso_moment(raw: Any) -> datetime.datetime | None:
     """The aware moment an ISO 8601 text gives, or None: not a text, unreadable, impossible
     (30 February, an offset of +25:00), without a zone, or out of a date's range once in UTC
     (``0001-01-01T00:00+14:00`` falls in year 0, where no database column can follow)."""
@@ -103,6 +103,17 @@ def parse_moment(raw: Any) -> datetime.datetime | None:
     except (ValueError, ValidationError):  # ValidationError is no ValueError
         return None
     return parsed
+
+
+def beyond_the_calendar(raw: Any) -> bool:
+    """Whether ``raw``, refused by ``parse_iso_moment``, is a well-formed moment with a zone
+    that has no UTC form (year 1 east of Greenwich, year 9999 west of it): out of range, not
+    unreadable. Only asked on the way to an error message."""
+    try:
+        parsed = parse_datetime(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return False
+    return parsed is not None and parsed.tzinfo is not None
 
 
 def whole_number(text: str) -> int | None:

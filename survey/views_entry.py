@@ -38,7 +38,7 @@ from .models import (
     Response,
     Site,
 )
-from .payloads import UnreadablePayload, parse_moment, read_json
+from .payloads import UnreadablePayload, parse_iso_moment, read_json
 
 
 def _entered_today(user: Any) -> int:
@@ -155,7 +155,7 @@ def device_report(request: HttpRequest) -> JsonResponse:
         return _bad_report("Identifiant d'appareil manquant.")
     if not isinstance(pending, int) or isinstance(pending, bool) or not 0 <= pending <= MAX_PENDING:
         return _bad_report("Nombre de questionnaires en attente illisible.")
-    oldest_at = parse_moment(oldest)
+    oldest_at = parse_iso_moment(oldest)
     organisation = access.work_organisation(request, access.ENTRY)
     if organisation is not None:
         # The user's own report of this device, never another account's.

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from mystery.models import MysteryCall, MysteryService
 from survey.models import Campaign, CampaignStatus, Organisation
-from survey.payloads import parse_moment, read_json, text_problem
+from survey.payloads import parse_iso_moment, read_json, text_problem
 
 from .factories import CampaignFactory, MysteryServiceFactory
 
@@ -165,7 +165,7 @@ def test_read_json_keeps_what_is_readable() -> None:
     ],
 )
 def test_a_moment_with_its_zone_is_read(raw: str) -> None:
-    assert parse_moment(raw) is not None
+    assert parse_iso_moment(raw) is not None
 
 
 @pytest.mark.parametrize(
@@ -181,7 +181,7 @@ def test_a_moment_with_its_zone_is_read(raw: str) -> None:
     ],
 )
 def test_a_moment_without_zone_or_out_of_range_is_not(raw: Any) -> None:
-    assert parse_moment(raw) is None
+    assert parse_iso_moment(raw) is None
 
 
 @pytest.mark.parametrize("raw", ["²", "9" * 5000, "99999999999999999999999"])
