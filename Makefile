@@ -21,6 +21,7 @@ STAMP_DEV := $(VENV)/.installed-dev
 
 help:
 	@echo "make run          virtualenv + migrate + demo data + task worker + http://$(RUNSERVER_ADDR)"
+	@echo "                  (port taken? make run RUNSERVER_ADDR=127.0.0.1:8001)"
 	@echo "make test         pytest (SQLite, or PostgreSQL when DATABASE_URL is set); PYTEST_ARGS=..."
 	@echo "make lint         ruff check, ruff format --check, mypy, makemigrations --check"
 	@echo "make install      virtualenv with the project ($(VENV))"
@@ -70,6 +71,7 @@ install-dev: $(STAMP_DEV)
 # TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend would run them in the
 # request instead, with no worker.
 run: $(STAMP)
+	@$(MANAGE) check_address $(RUNSERVER_ADDR)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
 	@$(MANAGE) db_worker --no-startup-delay & worker=$$!; \
