@@ -180,7 +180,9 @@ def test_every_control_of_the_email_form_is_a_large_target(
         close_and_let_the_server_finish(context)
 
 
-@pytest.mark.parametrize("viewport", SCREENS)
+@pytest.mark.parametrize(
+    "viewport", [*SCREENS, pytest.param({"width": 1024, "height": 768}, id="tablette-paysage")]
+)
 def test_the_mystery_tables_fit_the_screen(
     browser: Any, live_server: Any, campaign: Campaign, manager: Any, viewport: dict[str, int]
 ) -> None:
