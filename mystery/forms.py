@@ -1,16 +1,17 @@
 """Forms of the mystery logs and of their reference data.
 
-The call and e-mail forms are laid out for a tablet as much as for a desktop: radio
-buttons in a row, numbers with a numeric keypad, the time pre-filled with now.
+The call and e-mail forms are laid out for a tablet as much as for a desktop: choices as
+the questionnaire's large tiles, every control at least 44 px high (app-touch), numbers
+with a numeric keypad, the time pre-filled with now.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from crispy_forms.bootstrap import InlineCheckboxes, InlineRadios
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Field, Fieldset, Layout, Submit
+from crispy_forms.utils import TEMPLATE_PACK
 from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -46,6 +47,24 @@ def _yes_no(label: StrOrPromise) -> forms.TypedChoiceField:
         required=False,
         widget=forms.RadioSelect,
     )
+
+
+class Tiles(Field):
+    """Radio buttons or checkboxes as the questionnaire's answer tiles: yes/no side by side
+    (`grid=True`), longer labels in one or two columns."""
+
+    template = "%s/layout/tiles.html"
+
+    def __init__(self, *fields: str, grid: bool = False, **kwargs: Any) -> None:
+        super().__init__(*fields, **kwargs)
+        self.tiles = "grid" if grid else "list"
+
+    def render(
+        self, form: Any, context: Any, template_pack: str = TEMPLATE_PACK, **kwargs: Any
+    ) -> Any:
+        return super().render(
+            form, context, template_pack=template_pack, extra_context={"tiles": self.tiles}
+        )
 
 
 class MomentInput(forms.DateTimeInput):
@@ -151,16 +170,16 @@ class MysteryCallForm(LogForm):
                 "service",
                 "number_dialled",
                 "called_at",
-                InlineRadios("outcome"),
+                Tiles("outcome"),
             ),
             Fieldset(
                 gettext("S'il a abouti"),
                 "rings",
-                InlineRadios("greeting_complete"),
-                InlineCheckboxes("greeting_missing"),
-                InlineRadios("courteous"),
-                InlineRadios("answer_content_ok"),
-                InlineRadios("answer_form_ok"),
+                Tiles("greeting_complete", grid=True),
+                Tiles("greeting_missing"),
+                Tiles("courteous", grid=True),
+                Tiles("answer_content_ok", grid=True),
+                Tiles("answer_form_ok", grid=True),
                 css_id="call-criteria",
             ),
             "observations",
@@ -224,8 +243,8 @@ class MysteryEmailForm(LogForm):
                 gettext("Ce qui est revenu"),
                 "acknowledged_at",
                 "answered_at",
-                InlineRadios("answer_content_ok"),
-                InlineRadios("answer_form_ok"),
+                Tiles("answer_content_ok", grid=True),
+                Tiles("answer_form_ok", grid=True),
             ),
             "observations",
         )

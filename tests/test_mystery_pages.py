@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import datetime
 import html
+import re
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from mystery.models import CallOutcome, EmailTheme, MysteryCall, MysteryEmail, MysteryService
+from mystery.models import (
+    CallOutcome,
+    EmailTheme,
+    GreetingElement,
+    MysteryCall,
+    MysteryEmail,
+    MysteryService,
+)
 from survey.models import Campaign, CampaignStatus, Organisation, Role
 
 from .conftest import client_for
@@ -98,6 +106,31 @@ def test_a_reached_call_needs_every_criterion(
     assert response.status_code == 400
     assert text(response).count("À renseigner pour un appel qui a abouti.") == 2
     assert not MysteryCall.objects.exists()
+
+
+def test_the_choices_are_tiles_in_a_fieldset_named_by_its_legend_and_its_error(
+    staff_client: Client, open_campaign: Campaign, service: MysteryService
+) -> None:
+    response = staff_client.post(
+        reverse("mystery:call_create", args=[open_campaign.pk]),
+        reached_call(service, courteous=None),
+    )
+
+    page = text(response)
+    courteous = re.search(r'<fieldset id="div_id_courteous".*?</fieldset>', page, re.S)
+    assert courteous is not None
+    fieldset = courteous.group()
+    assert 'class="fr-fieldset fr-fieldset--error"' in fieldset
+    assert 'aria-labelledby="id_courteous_legend id_courteous_error"' in fieldset
+    assert re.search(
+        r'<legend[^>]*id="id_courteous_legend">\s*Accueil courtois et aimable', fieldset
+    )
+    assert 'class="app-choices app-choices--grid"' in fieldset
+    assert fieldset.count('class="fr-radio-group app-tile"') == 2  # Oui, Non
+    assert "À renseigner pour un appel qui a abouti." in fieldset
+    # The outcomes, longer, in one or two columns; the missing parts are checkbox tiles.
+    assert 'class="app-choices app-choices--list"' in page
+    assert page.count('class="fr-checkbox-group app-tile"') == len(GreetingElement.choices)
 
 
 def test_an_incomplete_greeting_says_what_was_missing(
@@ -290,9 +323,10 @@ def test_the_tables_show_each_criterion_with_its_base(
     page = text(staff_client.get(reverse("mystery:tables", args=[open_campaign.pk])))
 
     assert "2 appels sur 3 ont abouti, dont 1 décroché en 5 sonneries au plus." in page
-    assert "<td>2/3</td>" in page  # got through, out of the calls made
-    assert "<td>1/3</td>" in page  # within 5 rings, out of the calls made
-    assert "<td>2/2</td>" in page  # greeting, out of the calls that got through
+    # Each cell is labelled with its criterion and its base (shown when the table stacks).
+    assert 'data-label="Appels ayant abouti (sur les appels passés)">2/3</td>' in page
+    assert 'data-label="Décroché en 5 sonneries au plus (sur les appels passés)">1/3</td>' in page
+    assert "Formule d'accueil complète (sur les appels aboutis)\">2/2</td>" in page
     assert "ligne saturée (1 appel)" in page
 
 
