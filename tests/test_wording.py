@@ -3,16 +3,21 @@ organisation's name inside a sentence, the report page's main button."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from mystery.models import EmailTheme, MysteryService
+from survey.demo import load_demo
+from survey.forms import CampaignForm
 from survey.models import Campaign, CampaignStatus, Organisation
 
+from .conftest import client_for
 from .factories import CampaignFactory, EmailThemeFactory, MysteryServiceFactory
 from .test_mystery_pages import email_data, reached_call
 
@@ -71,3 +76,104 @@ def test_a_saved_email_says_only_that_it_is_saved(
     )
 
     assert said(response) == ["Courriel enregistré."]
+
+
+# --- (b) the organisation's name inside a sentence --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "inside", "after_de"),
+    [
+        (
+            "Préfecture de la Charente",
+            "la préfecture de la Charente",
+            "de la préfecture de la Charente",
+        ),
+        (
+            "Sous-préfecture de Cognac",
+            "la sous-préfecture de Cognac",
+            "de la sous-préfecture de Cognac",
+        ),
+        (
+            "Haut-commissariat de la République en Polynésie française",
+            "le haut-commissariat de la République en Polynésie française",
+            "du haut-commissariat de la République en Polynésie française",
+        ),
+        ("Agence régionale", "l'agence régionale", "de l'agence régionale"),
+        ("Mayotte", "Mayotte", "de Mayotte"),
+    ],
+)
+def test_the_name_inside_a_sentence_is_guessed_from_the_name(
+    name: str, inside: str, after_de: str
+) -> None:
+    organisation = Organisation(name=name)
+
+    with translation.override("fr"):
+        assert (organisation.in_sentence, organisation.of_in_sentence) == (inside, after_de)
+
+
+def test_the_name_inside_a_sentence_as_the_quality_manager_wrote_it_wins() -> None:
+    organisation = Organisation(
+        name="Préfecture du Rhône", name_in_sentence="la préfecture du Rhône et de la zone"
+    )
+
+    with translation.override("fr"):
+        assert organisation.in_sentence == "la préfecture du Rhône et de la zone"
+    with translation.override("en"):
+        assert organisation.in_sentence == "Préfecture du Rhône"
+
+
+@pytest.mark.parametrize(
+    ("url", "sentence"),
+    [
+        (
+            "audit:actions",
+            "Les actions que la préfecture de la Charente décide dans son rapport",
+        ),
+        ("reports:web_figures", "Chiffres mensuels de la préfecture de la Charente,"),
+        ("reports:published_figures", "des années où la préfecture de la Charente n'a pas"),
+        (
+            "reports:remark_taxonomy",
+            "de toutes les campagnes de la préfecture de la Charente,",
+        ),
+        ("mystery:reference", "boîtes d'envoi de la préfecture de la Charente."),
+    ],
+)
+def test_pages_write_the_name_with_its_article_inside_a_sentence(
+    manager_client: Client, url: str, sentence: str
+) -> None:
+    response = manager_client.get(reverse(url))
+
+    assert response.status_code == 200
+    page = html.unescape(response.content.decode())
+    assert " ".join(sentence.split()) in " ".join(page.split())
+    assert "que Préfecture de la Charente" not in page
+
+
+def test_a_campaign_of_the_same_year_is_refused_with_the_name_in_a_sentence(
+    organisation: Organisation, open_campaign: Campaign
+) -> None:
+    form = CampaignForm(
+        {"year": 2016, "title": "Encore", "start_date": "2016-10-03", "end_date": "2016-10-14"},
+        organisation=organisation,
+    )
+
+    assert not form.is_valid()
+    assert form.errors["year"] == [
+        "Une campagne 2016 existe déjà pour la préfecture de la Charente."
+    ]
+
+
+def test_the_quality_manager_edits_the_name_inside_a_sentence_in_the_admin(
+    organisation: Organisation,
+) -> None:
+    admin = client_for(None, organisation, superuser=True)
+    url = reverse("admin:survey_organisation_change", args=[organisation.pk])
+
+    assert 'name="name_in_sentence"' in admin.get(url).content.decode()
+
+
+def test_the_demo_organisation_has_its_name_inside_a_sentence() -> None:
+    organisation = load_demo().campaign.organisation
+
+    assert organisation.name_in_sentence == "la préfecture de la Charente"
