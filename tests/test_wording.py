@@ -4,6 +4,7 @@ organisation's name inside a sentence, the report page's main button."""
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from audit.models import ReportFile
 from mystery.models import EmailTheme, MysteryService
 from survey.demo import load_demo
 from survey.forms import CampaignForm
@@ -177,3 +179,38 @@ def test_the_demo_organisation_has_its_name_inside_a_sentence() -> None:
     organisation = load_demo().campaign.organisation
 
     assert organisation.name_in_sentence == "la préfecture de la Charente"
+
+
+# --- (c) the report page's main button ----------------------------------------------------------
+
+
+def button_classes(page: str, label: str) -> list[str]:
+    """The classes of the links and buttons whose text begins with ``label``."""
+    found = re.findall(r'<(?:a|button)[^>]*class="([^"]*)"[^>]*>\s*' + re.escape(label), page)
+    return [" ".join(sorted(classes.split())) for classes in found]
+
+
+def test_before_any_pdf_produire_is_the_main_button(
+    manager_client: Client, open_campaign: Campaign
+) -> None:
+    page = manager_client.get(reverse("audit:files", args=[open_campaign.pk])).content.decode()
+
+    assert button_classes(page, "Produire") == ["fr-btn"]
+    assert button_classes(page, "Télécharger") == []
+
+
+def test_once_the_pdf_is_produced_telecharger_is_the_main_button(
+    manager_client: Client, open_campaign: Campaign
+) -> None:
+    ReportFile.objects.create(
+        campaign=open_campaign,
+        kind=ReportFile.Kind.REPORT,
+        status=ReportFile.Status.DONE,
+        content=b"%PDF-",
+        filename="rapport.pdf",
+    )
+
+    page = manager_client.get(reverse("audit:files", args=[open_campaign.pk])).content.decode()
+
+    assert button_classes(page, "Télécharger") == ["fr-btn fr-btn--icon-left fr-icon-download-line"]
+    assert button_classes(page, "Produire") == ["fr-btn fr-btn--secondary"]
