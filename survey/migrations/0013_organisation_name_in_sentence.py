@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('survey', '0012_import_job_keeps_the_file_not_its_rows'),
+        ("survey", "0012_import_job_keeps_the_file_not_its_rows"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisation',
-            name='name_in_sentence',
-            field=models.CharField(blank=True, help_text="Le nom tel qu'il s'écrit au milieu d'une phrase, article compris : « la préfecture de la Charente ». Laissé vide, il est déduit du nom.", max_length=220, verbose_name='nom dans une phrase'),
+            model_name="organisation",
+            name="name_in_sentence",
+            field=models.CharField(
+                blank=True,
+                help_text=(
+                    "Le nom tel qu'il s'écrit au milieu d'une phrase, article compris : « la "
+                    "préfecture de la Charente ». Laissé vide, il est déduit du nom."
+                ),
+                max_length=220,
+                verbose_name="nom dans une phrase",
+            ),
         ),
     ]
