@@ -15,3 +15,26 @@ def chart(markup: str, as_image: bool) -> SafeString:
     """A chart of ``audit.svg``: inline in the preview, an image in the PDF
     (``audit.svg.as_image``)."""
     return mark_safe(svg.as_image(markup) if as_image else markup)
+
+
+def french_form(count: object, forms: str) -> str:
+    """The singular or the plural of ``forms`` ("singulier,pluriel") for ``count``, by the
+    French rule: 0 and 1 take the singular."""
+    singular, _, plural = forms.partition(",")
+    try:
+        several = abs(float(str(count))) >= 2
+    except ValueError:
+        several = True
+    return plural if several else singular
+
+
+@register.filter
+def plural_fr(count: object, forms: str) -> str:
+    """``{{ n|plural_fr:"reste,restent" }}``: the word that agrees with ``n`` in French."""
+    return french_form(count, forms)
+
+
+@register.filter
+def counted(count: object, forms: str) -> str:
+    """``{{ n|counted:"appel,appels" }}``: "0 appel", "1 appel", "2 appels"."""
+    return f"{count} {french_form(count, forms)}"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from survey.models import Campaign, Organisation
 from survey.payloads import representable_moment
 
+from . import tables
 from .models import (
     CallOutcome,
     EmailTheme,
@@ -161,9 +162,9 @@ class MysteryCallForm(LogForm):
         outcome = self.fields["outcome"]
         assert isinstance(outcome, forms.ChoiceField)
         outcome.choices = CallOutcome.choices  # radio buttons: no empty "---------" choice
-        self.fields["rings"].help_text = gettext(
-            "Décroché à temps : en %(rings)d sonneries au plus."
-        ) % {"rings": campaign.mystery_rings}
+        self.fields["rings"].help_text = gettext("Décroché à temps : en %(rings)s au plus.") % {
+            "rings": tables.rings(campaign.mystery_rings)
+        }
         self.helper.layout = Layout(
             Fieldset(
                 gettext("L'appel"),

@@ -276,7 +276,7 @@ class MysteryCall(MysteryLog):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service} — {self.called_at:%d/%m/%Y %H:%M}"
+        return f"{self.service} — {moments.label(self.called_at)}"
 
     @property
     def reached(self) -> bool:
@@ -387,7 +387,7 @@ class MysteryEmail(MysteryLog):
         ]
 
     def __str__(self) -> str:
-        return f"{self.theme} — {self.sent_at:%d/%m/%Y %H:%M}"
+        return f"{self.theme} — {moments.label(self.sent_at)}"
 
     def clean(self) -> None:
         super().clean()

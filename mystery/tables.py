@@ -33,6 +33,17 @@ from survey.models import Campaign
 from .models import CallOutcome, MysteryCall, MysteryEmail
 from .workdays import WorkingCalendar
 
+
+def rings(n: int) -> str:
+    """« 1 sonnerie », « 5 sonneries »: a threshold inside a sentence."""
+    return ngettext("%(n)d sonnerie", "%(n)d sonneries", n) % {"n": n}
+
+
+def working_days(n: int) -> str:
+    """« 1 jour ouvré », « 5 jours ouvrés »: a delay inside a sentence."""
+    return ngettext("%(n)d jour ouvré", "%(n)d jours ouvrés", n) % {"n": n}
+
+
 # --- calls -----------------------------------------------------------------------------------
 
 
@@ -77,10 +88,10 @@ class CallTable:
             total.reached.k,
         ) % {"k": total.reached.k, "n": total.calls}
         within = ngettext(
-            "dont %(k)d décroché en %(rings)d sonneries au plus",
-            "dont %(k)d décrochés en %(rings)d sonneries au plus",
+            "dont %(k)d décroché en %(rings)s au plus",
+            "dont %(k)d décrochés en %(rings)s au plus",
             total.within_rings.k,
-        ) % {"k": total.within_rings.k, "rings": self.rings}
+        ) % {"k": total.within_rings.k, "rings": rings(self.rings)}
         return f"{reached}, {within}."
 
 
@@ -198,10 +209,10 @@ class EmailTable:
             total.answered.k,
         ) % {"k": total.answered.k, "n": total.sent}
         within = ngettext(
-            "dont %(k)d dans le délai de %(days)d jours ouvrés",
-            "dont %(k)d dans le délai de %(days)d jours ouvrés",
+            "dont %(k)d dans le délai de %(days)s",
+            "dont %(k)d dans le délai de %(days)s",
             total.within_delay.k,
-        ) % {"k": total.within_delay.k, "days": self.working_days}
+        ) % {"k": total.within_delay.k, "days": working_days(self.working_days)}
         sentence = f"{answered}, {within}."
         if total.waiting:
             sentence += " " + ngettext(
@@ -327,7 +338,7 @@ def comparison(campaign: Campaign, calls: CallTable, emails: EmailTable) -> Comp
         calls=(
             (gettext("Appels ayant abouti"), now_c.reached, then_c.reached),
             (
-                gettext("Décrochés en %(rings)d sonneries au plus") % {"rings": calls.rings},
+                gettext("Décrochés en %(rings)s au plus") % {"rings": rings(calls.rings)},
                 now_c.within_rings,
                 then_c.within_rings,
             ),
@@ -339,8 +350,8 @@ def comparison(campaign: Campaign, calls: CallTable, emails: EmailTable) -> Comp
             (gettext("Accusé de réception"), now_e.acknowledged, then_e.acknowledged),
             (gettext("Réponse reçue"), now_e.answered, then_e.answered),
             (
-                gettext("Réponse dans le délai de %(days)d jours ouvrés")
-                % {"days": emails.working_days},
+                gettext("Réponse dans le délai de %(days)s")
+                % {"days": working_days(emails.working_days)},
                 now_e.within_delay,
                 then_e.within_delay,
             ),

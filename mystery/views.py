@@ -108,7 +108,8 @@ class LogKind:
     title: Any
     new_title: Any
     edit_title: Any
-    created: Any
+    created: Any  # after "Enregistrer"
+    created_next: Any  # after "Enregistrer et saisir l'appel suivant"
     saved: Any
     deleted: Any
 
@@ -121,6 +122,7 @@ KINDS = {
         _("Appels mystères"),
         _("Nouvel appel mystère"),
         _("Modifier un appel mystère"),
+        _("Appel enregistré."),
         _("Appel enregistré. Le suivant ?"),
         _("Appel modifié."),
         _("Appel supprimé."),
@@ -133,6 +135,7 @@ KINDS = {
         _("Nouveau courriel mystère"),
         _("Modifier un courriel mystère"),
         _("Courriel enregistré."),
+        _("Courriel enregistré."),  # the e-mail form has no "and the next one" button
         _("Courriel modifié."),
         _("Courriel supprimé."),
     ),
@@ -166,9 +169,10 @@ def log_create(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     log_kind = KINDS[kind]
     form = log_kind.form(request.POST or None, campaign=campaign)
     if request.method == "POST" and form.is_valid() and _save(form, request, campaign):
-        messages.success(request, str(log_kind.created))
         if kind == "call" and "again" in request.POST:
+            messages.success(request, str(log_kind.created_next))
             return redirect("mystery:call_create", pk=campaign.pk)
+        messages.success(request, str(log_kind.created))
         return redirect(f"mystery:{kind}_list", pk=campaign.pk)
     return _form_page(request, campaign, log_kind, form, log=None)
 

@@ -53,7 +53,11 @@ class DemoResult:
 def load_demo() -> DemoResult:
     load_communes(FIXTURES / "communes" / "charente_communes_cog2026.csv")
     organisation, _ = Organisation.objects.get_or_create(
-        departement_code="16", defaults={"name": "Préfecture de la Charente"}
+        departement_code="16",
+        defaults={
+            "name": "Préfecture de la Charente",
+            "name_in_sentence": "la préfecture de la Charente",
+        },
     )
     for name, kind in SITES:
         Site.objects.get_or_create(organisation=organisation, name=name, defaults={"kind": kind})

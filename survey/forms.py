@@ -80,7 +80,7 @@ class CampaignForm(forms.ModelForm):
         if self.organisation.campaigns.filter(year=year).exists():
             raise forms.ValidationError(
                 gettext("Une campagne %(year)s existe déjà pour %(organisation)s.")
-                % {"year": year, "organisation": self.organisation}
+                % {"year": year, "organisation": self.organisation.in_sentence}
             )
         return year
 

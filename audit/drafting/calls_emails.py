@@ -76,8 +76,8 @@ def mystery_calls(drafter: Drafter) -> list[str]:
         ]
         paragraphs.append(
             sentence(
-                gettext("appels aboutis décrochés après plus de %(rings)d sonneries : %(list)s")
-                % {"rings": table.rings, "list": ", ".join(items)}
+                gettext("appels aboutis décrochés après plus de %(rings)s : %(list)s")
+                % {"rings": tables.rings(table.rings), "list": ", ".join(items)}
             )
         )
     comparison = drafter.mystery_comparison

@@ -98,7 +98,11 @@ def scale_summary(questions: list[QuestionResult], objective: str) -> list[str]:
     small = [r for r in results if r.favourable is not None and r.favourable.small]
     if small:
         items = [
-            gettext("%(question)s (%(rate)s, sur %(n)d réponses)")
+            ngettext(
+                "%(question)s (%(rate)s, sur %(n)d réponse)",
+                "%(question)s (%(rate)s, sur %(n)d réponses)",
+                r.favourable.n if r.favourable is not None else 0,
+            )
             % {
                 "question": question_label(r),
                 "rate": french_percent(_percent(r)),

@@ -10,6 +10,14 @@ export function t(key, params = {}) {
   return text;
 }
 
+// A counted sentence: "<key>_one" or "<key>_many" by the page language's plural rule
+// (in French 0 and 1 take the singular, in English 1 only), {n} filled in.
+export function tn(key, n, params = {}) {
+  const lang = document.documentElement.lang || "fr";
+  const one = new Intl.PluralRules(lang).select(n) === "one";
+  return t(`${key}_${one ? "one" : "many"}`, { ...params, n });
+}
+
 export function formatDateTime(iso) {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";

@@ -1,7 +1,7 @@
 // The queue panel (templates/survey/entry/_queue.html) and the "saisis aujourd'hui" count,
 // kept up to date from the queue's events.
 
-import { formatDateTime, t } from "./messages.js";
+import { formatDateTime, t, tn } from "./messages.js";
 import { correctable } from "./queue.js";
 import { DRAFTS, idb, urlFor } from "./store.js";
 
@@ -110,7 +110,7 @@ export function mountQueueStatus(root, queue) {
       waiting === 1 ? t("pending_one") : t("pending_many", { n: waiting });
     const details = [];
     if (summary.others) {
-      details.push(t("others_pending", { n: summary.others, names: summary.owners.join(", ") }));
+      details.push(tn("others_pending", summary.others, { names: summary.owners.join(", ") }));
     }
     if (summary.nextTry && !summary.offline && !summary.authRequired && !summary.otherSession) {
       const time = formatTime(summary.nextTry);
@@ -175,7 +175,7 @@ export function mountImport(root, queue) {
     const [file] = input.files;
     if (!file) return;
     try {
-      result.textContent = t("imported", { n: await queue.importFile(file) });
+      result.textContent = tn("imported", await queue.importFile(file));
     } catch {
       result.textContent = t("import_error");
     }

@@ -5,13 +5,60 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+# The article of the head nouns an organisation's name begins with ("Préfecture de la
+# Charente" is "la préfecture de la Charente" inside a sentence).
+ARTICLES = {
+    "préfecture": "la",
+    "sous-préfecture": "la",
+    "direction": "la",
+    "délégation": "la",
+    "haut-commissariat": "le",
+    "haute-commission": "la",
+    "service": "le",
+    "secrétariat": "le",
+    "administration": "l'",
+    "agence": "l'",
+}
+
+
+def name_in_sentence(name: str) -> str:
+    """The form of ``name`` used inside a French sentence, guessed from its first word:
+    "Préfecture de la Charente" gives "la préfecture de la Charente"; a name whose first
+    word is not a known head noun (a proper name) is kept as it is."""
+    name = name.strip()
+    head = name.split(" ", 1)[0]
+    article = ARTICLES.get(head.lower())
+    if article is None:
+        return name
+    lowered = head.lower() + name[len(head) :]
+    return f"{article}{lowered}" if article.endswith("'") else f"{article} {lowered}"
+
+
+def of(in_sentence: str) -> str:
+    """« de » before a name in a sentence, contracted as French wants: "de la préfecture",
+    "du haut-commissariat", "des services", "de l'agence"."""
+    for article, contracted in (("le ", "du "), ("les ", "des ")):
+        if in_sentence.startswith(article):
+            return contracted + in_sentence[len(article) :]
+    return f"de {in_sentence}"
 
 
 class Organisation(models.Model):
     """A prefecture. Every piece of survey data belongs to exactly one."""
 
     name = models.CharField(_("nom"), max_length=200, unique=True)
+    name_in_sentence = models.CharField(
+        _("nom dans une phrase"),
+        max_length=220,
+        blank=True,
+        help_text=_(
+            "Le nom tel qu'il s'écrit au milieu d'une phrase, article compris : « la "
+            "préfecture de la Charente ». Laissé vide, il est déduit du nom."
+        ),
+    )
     departement_code = models.CharField(
         _("code du département"),
         max_length=3,
@@ -39,6 +86,23 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def in_sentence(self) -> str:
+        """The name inside a sentence: "Les actions que la préfecture de la Charente
+        décide…". In French the form with its article (``name_in_sentence``, else guessed
+        from the name); in another language the name itself."""
+        if not (get_language() or "fr").startswith("fr"):
+            return self.name
+        return self.name_in_sentence.strip() or name_in_sentence(self.name)
+
+    @property
+    def of_in_sentence(self) -> str:
+        """The name after « de » in French ("de la préfecture…", "du haut-commissariat…");
+        the name itself in another language, whose message says its own "of"."""
+        if not (get_language() or "fr").startswith("fr"):
+            return self.name
+        return of(self.in_sentence)
 
     @property
     def has_alsace_moselle_calendar(self) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from survey.models import Campaign, Choice, Question, Questionnaire, Section
@@ -32,7 +33,7 @@ def duplicate_campaign(
     if Campaign.objects.filter(organisation_id=source.organisation_id, year=year).exists():
         raise ValidationError(
             gettext("%(organisation)s a déjà une campagne %(year)s.")
-            % {"organisation": source.organisation, "year": year},
+            % {"organisation": capfirst(source.organisation.in_sentence), "year": year},
             code="campaign_exists",
         )
     copy = Campaign(
