@@ -31,7 +31,7 @@ from reports.figures import french_percent
 from reports.indicators import Filter, Indicators, Previous, QuestionResult, compute
 from reports.remarks import REMARK_QUESTION, RemarkCounts
 from reports.remarks import counts as remark_counts
-from reports.stats import Colour
+from reports.stats import Colour, colour_legend
 from reports.web import MonthlySeries, monthly_series
 from survey.models import (
     Campaign,
@@ -412,6 +412,10 @@ class ReportContext:
     @property
     def objective(self) -> str:
         return french_percent(float(self.campaign.objective))
+
+    @property
+    def colour_legend(self) -> list[tuple[Colour, str]]:
+        return colour_legend(self.campaign.objective, self.campaign.orange_band)
 
 
 # --- building it -------------------------------------------------------------------------------
