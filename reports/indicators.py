@@ -174,6 +174,29 @@ class Share:
         return self.rate.k
 
 
+def group_label(name: str, member_labels: list[str]) -> str:
+    """How a group of choices is printed: a group of one choice is that choice
+    ("Véhicule personnel"); a group of several, a sub-total of the parts above it, says so
+    with its name from the questionnaires' file ("titres_de_circulation" → "dont titres
+    de circulation"). Never its code."""
+    if len(member_labels) == 1:
+        return member_labels[0]
+    return gettext("dont %(group)s") % {"group": name.replace("_", " ")}
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A distribution as printed: parts that add up to the base (over 100 % for a
+    multiple choice: each respondent may tick several), sub-totals of some of them, and
+    the answers outside the base, named."""
+
+    base: int
+    parts: tuple[Share, ...]
+    subtotals: tuple[Share, ...] = ()
+    outside: tuple[Share, ...] = ()
+    multiple: bool = False
+
+
 @dataclass(frozen=True)
 class QuestionResult:
     code: str
@@ -196,6 +219,32 @@ class QuestionResult:
 
     def share(self, code: str) -> Rate:
         return self._share(code).rate
+
+    def distribution(self) -> Distribution:
+        """The shares as the dashboard and the report show them: the choices in the base
+        (the parts), the groups of several choices ("dont titres de circulation", sub-totals
+        of some parts), the choices outside the base. A group of one choice repeats it: it
+        is left out, and the comparison year's figure published for it goes to its
+        choice."""
+        count = len(self.shares) - len(self.groups)  # the groups come after the choices
+        choices, groups = self.shares[:count], self.shares[count:]
+        single = {
+            self.groups[share.code][0]: share.previous
+            for share in groups
+            if len(self.groups.get(share.code, ())) == 1 and share.previous is not None
+        }
+        parts = tuple(
+            replace(share, previous=share.previous or single.get(share.code))
+            for share in choices
+            if share.polarity != Polarity.OUTSIDE
+        )
+        return Distribution(
+            base=self.base,
+            parts=parts,
+            subtotals=tuple(s for s in groups if len(self.groups.get(s.code, ())) > 1),
+            outside=tuple(s for s in choices if s.polarity == Polarity.OUTSIDE),
+            multiple=self.kind == QuestionKind.MULTIPLE,
+        )
 
     def share_previous(self, code: str) -> Previous | None:
         return self._share(code).previous
@@ -240,6 +289,21 @@ class Indicators:
                 gettext("Aucune question de code « %(code)s » dans cette campagne.")
                 % {"code": code}
             ) from None
+
+    def with_remainder(self, places: list[Place]) -> list[Place]:
+        """``places`` (the arrondissements or the EPCI) then what completes them to the
+        base, named: the communes outside the département, and those of the département
+        that belong to none of ``places`` (a commune of no EPCI). Their counts add up to
+        the base, the communes given."""
+        if not places and not self.outside_departement.n:
+            return []
+        base = self.outside_departement.n
+        rest = base - sum(p.rate.k for p in places) - self.outside_departement.k
+        named = [Place("outside", gettext("Hors du département"), self.outside_departement)]
+        if rest > 0:
+            unattached = gettext("Commune du département sans rattachement")
+            named.append(Place("unattached", unattached, Rate.of(rest, base)))
+        return places + [p for p in named if p.rate.k]
 
     def by_week(self, channel: str) -> list[tuple[datetime.date, int]]:
         """Questionnaires per week (Monday), in order."""
@@ -367,8 +431,18 @@ class _Builder:
             self._share(code, meta, choice, label, polarity, [choice], base, answered)
             for choice, label, polarity in choices
         ]
+        labels = {choice: label for choice, label, _ in choices}
         shares += [
-            self._share(code, meta, group, group, Polarity.NEUTRAL, members, base, answered)
+            self._share(
+                code,
+                meta,
+                group,
+                group_label(group, [labels.get(m, m) for m in members]),
+                Polarity.NEUTRAL,
+                members,
+                base,
+                answered,
+            )
             for group, members in meta["groups"].items()
         ]
         favourable = previous = None
