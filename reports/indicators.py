@@ -130,9 +130,35 @@ class Filter:
         return " AND ".join(conditions), params
 
     @property
-    def across_years(self) -> Filter:
-        """What of the filter still means something in another campaign: the channel."""
-        return Filter(channel=self.channel)
+    def across_years(self) -> Filter | None:
+        """The same filter in another campaign, for a like-for-like comparison: the
+        channel, the site and the interviewer are the same from one year to the next
+        (the organisation's sites, the same accounts), so last year's raw answers can be
+        counted under them. A week cannot: the weeks of two campaigns are other dates
+        (other holidays, another moment of the year's rush), and the first week of one
+        is not the first of the other. None: no comparison."""
+        if self.monday:
+            return None
+        return Filter(
+            channel=self.channel, site_id=self.site_id, interviewer_id=self.interviewer_id
+        )
+
+    @property
+    def matches_published(self) -> bool:
+        """Whether figures published for the whole organisation (or one channel) compare
+        with this filter's: only without a site, a week or an interviewer."""
+        return self.summarised
+
+    def not_comparable(self) -> str:
+        """Why the comparison year's figures are not shown under this filter, or "" when
+        they are (as counted last year under the same filter when its raw answers
+        exist)."""
+        if self.monday:
+            return gettext(
+                "Pas de comparaison avec l'année précédente pour une semaine : les semaines "
+                "d'une autre campagne tombent à d'autres dates."
+            )
+        return ""
 
 
 # --- results --------------------------------------------------------------------------------
@@ -280,6 +306,7 @@ class Indicators:
     outside_departement: Rate
     comparison_year: int | None = None
     previous_by_channel: dict[str, tuple[int, Source]] = field(default_factory=dict)
+    not_comparable: str = ""  # why the comparison year is not shown under the filter
 
     def question(self, code: str) -> QuestionResult:
         try:
@@ -341,6 +368,16 @@ def compute(
     builder = _Builder(campaign, flt, comparison_year, previous_id, published, source)
     now = builder.now
     arrondissements, epcis = builder.compare_places()
+    previous_counts = _previous_counts(builder.before, builder.year, builder.published, flt)
+    not_comparable = ""
+    if comparison_year is not None:
+        not_comparable = flt.not_comparable()
+        if not not_comparable and builder.before is None and not flt.matches_published:
+            not_comparable = gettext(
+                "Pas de comparaison avec %(year)s sous ce filtre : cette année-là n'est "
+                "connue que par ses chiffres publiés, qui portent sur toute la préfecture "
+                "(ou tout un canal), pas sur un site ou un enquêteur."
+            ) % {"year": comparison_year}
     return Indicators(
         campaign=campaign,
         filter=flt,
@@ -352,7 +389,8 @@ def compute(
         epcis=epcis,
         outside_departement=now.outside,
         comparison_year=comparison_year,
-        previous_by_channel=_previous_counts(builder.before, comparison_year, published, flt),
+        previous_by_channel=previous_counts,
+        not_comparable=not_comparable,
     )
 
 
@@ -375,13 +413,16 @@ class _Builder:
         choice_ids = structure.choice_ids
         self.now = _counts(campaign.pk, flt, source, choice_ids)
         self.counts, self.answered, self.bases = self.now.choices, self.now.answered, self.now.bases
-        self.year = comparison_year
-        self.published = published
+        # A comparison is like for like: last year's raw answers under the same filter,
+        # or, without a site, week or interviewer filter only, the published figures.
+        across = flt.across_years
+        self.year = comparison_year if across is not None else None
+        self.published = published if flt.matches_published else {}
         self.before: _Counts | None = None
         self.previous_counts: dict[tuple[str, str], int] = {}
         self.previous_bases: dict[str, int] = {}
-        if previous_id is not None:
-            self.before = _counts(previous_id, flt.across_years, source, choice_ids)
+        if previous_id is not None and across is not None:
+            self.before = _counts(previous_id, across, source, choice_ids)
             self.previous_counts, self.previous_bases = self.before.choices, self.before.bases
 
     def compare_places(self) -> tuple[list[Place], list[Place]]:
