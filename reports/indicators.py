@@ -378,6 +378,11 @@ def compute(
                 "connue que par ses chiffres publiés, qui portent sur toute la préfecture "
                 "(ou tout un canal), pas sur un site ou un enquêteur."
             ) % {"year": comparison_year}
+        elif not not_comparable and builder.before is not None and not builder.before.total:
+            not_comparable = gettext(
+                "Pas de comparaison avec %(year)s sous ce filtre : aucun questionnaire "
+                "cette année-là."
+            ) % {"year": comparison_year}
     return Indicators(
         campaign=campaign,
         filter=flt,

@@ -47,3 +47,15 @@ def test_under_a_site_filter_last_year_is_counted_under_the_same_site(
     assert not at_site.not_comparable
     assert by_week.question("hall_satisfaction_globale").previous is None
     assert "semaine" in by_week.not_comparable
+
+
+def test_a_site_without_questionnaires_last_year_says_so(organisation: Organisation) -> None:
+    before, now = Survey(organisation, 2015), Survey(organisation, 2016)
+    new_site = Site.objects.create(organisation=organisation, name="Maison France services")
+    before.file(hall_satisfaction_globale="tres_satisfaisant")
+    now.file(hall_satisfaction_globale="tres_satisfaisant", site=new_site)
+
+    indicators = compute(now.campaign, Filter(site_id=new_site.pk))
+
+    assert indicators.question("hall_satisfaction_globale").previous is None
+    assert "aucun questionnaire" in indicators.not_comparable

@@ -58,7 +58,10 @@ def preamble(drafter: Drafter) -> list[str]:
         % {"objective": drafter.objective},
     ]
     paragraphs.append(
-        gettext("Le code couleur des taux est le suivant : %(rule)s.")
+        gettext(
+            "Le code couleur des taux, lus tels qu'ils sont publiés (au dixième), est le "
+            "suivant — %(rule)s."
+        )
         % {"rule": colour_rule(campaign.objective, campaign.orange_band)}
     )
     year = drafter.indicators.comparison_year
