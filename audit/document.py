@@ -31,7 +31,7 @@ from reports.figures import french_percent
 from reports.indicators import Filter, Indicators, Previous, QuestionResult, compute
 from reports.remarks import REMARK_QUESTION, RemarkCounts
 from reports.remarks import counts as remark_counts
-from reports.stats import Colour
+from reports.stats import Colour, colour_legend
 from reports.web import MonthlySeries, monthly_series
 from survey.models import (
     Campaign,
@@ -39,7 +39,6 @@ from survey.models import (
     Choice,
     Engagement,
     Organisation,
-    Polarity,
     Question,
     QuestionKind,
     Questionnaire,
@@ -413,6 +412,10 @@ class ReportContext:
     def objective(self) -> str:
         return french_percent(float(self.campaign.objective))
 
+    @property
+    def colour_legend(self) -> list[tuple[Colour, str]]:
+        return colour_legend(self.campaign.objective, self.campaign.orange_band)
+
 
 # --- building it -------------------------------------------------------------------------------
 
@@ -647,44 +650,31 @@ def _question_title(result: QuestionResult) -> str:
     return f"{result.text}{channel}"
 
 
-def _group_label(code: str) -> str:
-    text = code.replace("_", " ")
-    return text[:1].upper() + text[1:]
-
-
 def _choice_figure(result: QuestionResult, year: int, previous_year: int | None) -> ChoiceFigure:
     """The distribution of a choice question: its choices in the base, then the groups
     the report publishes. A group of one choice repeats it: it is left out, and last
     year's figure published for it goes to its choice."""
-    count = len(result.shares) - len(result.groups)  # the groups come after the choices
-    choices, groups = result.shares[:count], result.shares[count:]
-    single = {
-        result.groups[share.code][0]: share.previous
-        for share in groups
-        if len(result.groups.get(share.code, ())) == 1 and share.previous is not None
-    }
-    shown = [share for share in choices if share.polarity != Polarity.OUTSIDE]
-    outside = [share for share in choices if share.polarity == Polarity.OUTSIDE]
+    distribution = result.distribution()
     bars = [
         svg.Bar(
             label=share.label,
             percent=share.rate.percent,
             detail=str(share.rate.k),  # the base, common to all, is in the note
-            previous=_percent(share.previous or single.get(share.code)),
+            previous=_percent(share.previous),
         )
-        for share in shown
+        for share in distribution.parts
     ]
     bars += [
         svg.Bar(
-            label=f"dont {_group_label(share.code).lower()}",
+            label=share.label,
             percent=share.rate.percent,
             detail=str(share.rate.k),  # the base, common to all, is in the note
             colour=GROUP_COLOUR,
             previous=_percent(share.previous),
         )
-        for share in groups
-        if len(result.groups.get(share.code, ())) > 1
+        for share in distribution.subtotals
     ]
+    outside = distribution.outside
     note = _base_note(result.base, [(s.label, s.count) for s in outside if s.count])
     if result.kind == QuestionKind.MULTIPLE:
         note += " Plusieurs réponses possibles : le total dépasse 100 %."
@@ -734,17 +724,8 @@ def _commune_figures(result: QuestionResult, indicators: Indicators) -> list[Cho
                 detail=str(place.rate.k),
                 previous=place.previous.percent if place.previous else None,
             )
-            for place in places
+            for place in indicators.with_remainder(places)
         ]
-        outside = indicators.outside_departement
-        if outside.k and what.startswith("par arrondissement"):
-            bars.append(
-                svg.Bar(
-                    label="Hors du département",
-                    percent=outside.percent,
-                    detail=str(outside.k),
-                )
-            )
         base = places[0].rate.n
         figures.append(
             ChoiceFigure(

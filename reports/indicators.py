@@ -130,9 +130,35 @@ class Filter:
         return " AND ".join(conditions), params
 
     @property
-    def across_years(self) -> Filter:
-        """What of the filter still means something in another campaign: the channel."""
-        return Filter(channel=self.channel)
+    def across_years(self) -> Filter | None:
+        """The same filter in another campaign, for a like-for-like comparison: the
+        channel, the site and the interviewer are the same from one year to the next
+        (the organisation's sites, the same accounts), so last year's raw answers can be
+        counted under them. A week cannot: the weeks of two campaigns are other dates
+        (other holidays, another moment of the year's rush), and the first week of one
+        is not the first of the other. None: no comparison."""
+        if self.monday:
+            return None
+        return Filter(
+            channel=self.channel, site_id=self.site_id, interviewer_id=self.interviewer_id
+        )
+
+    @property
+    def matches_published(self) -> bool:
+        """Whether figures published for the whole organisation (or one channel) compare
+        with this filter's: only without a site, a week or an interviewer."""
+        return self.summarised
+
+    def not_comparable(self) -> str:
+        """Why the comparison year's figures are not shown under this filter, or "" when
+        they are (as counted last year under the same filter when its raw answers
+        exist)."""
+        if self.monday:
+            return gettext(
+                "Pas de comparaison avec l'année précédente pour une semaine : les semaines "
+                "d'une autre campagne tombent à d'autres dates."
+            )
+        return ""
 
 
 # --- results --------------------------------------------------------------------------------
@@ -174,6 +200,29 @@ class Share:
         return self.rate.k
 
 
+def group_label(name: str, member_labels: list[str]) -> str:
+    """How a group of choices is printed: a group of one choice is that choice
+    ("Véhicule personnel"); a group of several, a sub-total of the parts above it, says so
+    with its name from the questionnaires' file ("titres_de_circulation" → "dont titres
+    de circulation"). Never its code."""
+    if len(member_labels) == 1:
+        return member_labels[0]
+    return gettext("dont %(group)s") % {"group": name.replace("_", " ")}
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A distribution as printed: parts that add up to the base (over 100 % for a
+    multiple choice: each respondent may tick several), sub-totals of some of them, and
+    the answers outside the base, named."""
+
+    base: int
+    parts: tuple[Share, ...]
+    subtotals: tuple[Share, ...] = ()
+    outside: tuple[Share, ...] = ()
+    multiple: bool = False
+
+
 @dataclass(frozen=True)
 class QuestionResult:
     code: str
@@ -196,6 +245,32 @@ class QuestionResult:
 
     def share(self, code: str) -> Rate:
         return self._share(code).rate
+
+    def distribution(self) -> Distribution:
+        """The shares as the dashboard and the report show them: the choices in the base
+        (the parts), the groups of several choices ("dont titres de circulation", sub-totals
+        of some parts), the choices outside the base. A group of one choice repeats it: it
+        is left out, and the comparison year's figure published for it goes to its
+        choice."""
+        count = len(self.shares) - len(self.groups)  # the groups come after the choices
+        choices, groups = self.shares[:count], self.shares[count:]
+        single = {
+            self.groups[share.code][0]: share.previous
+            for share in groups
+            if len(self.groups.get(share.code, ())) == 1 and share.previous is not None
+        }
+        parts = tuple(
+            replace(share, previous=share.previous or single.get(share.code))
+            for share in choices
+            if share.polarity != Polarity.OUTSIDE
+        )
+        return Distribution(
+            base=self.base,
+            parts=parts,
+            subtotals=tuple(s for s in groups if len(self.groups.get(s.code, ())) > 1),
+            outside=tuple(s for s in choices if s.polarity == Polarity.OUTSIDE),
+            multiple=self.kind == QuestionKind.MULTIPLE,
+        )
 
     def share_previous(self, code: str) -> Previous | None:
         return self._share(code).previous
@@ -231,6 +306,7 @@ class Indicators:
     outside_departement: Rate
     comparison_year: int | None = None
     previous_by_channel: dict[str, tuple[int, Source]] = field(default_factory=dict)
+    not_comparable: str = ""  # why the comparison year is not shown under the filter
 
     def question(self, code: str) -> QuestionResult:
         try:
@@ -240,6 +316,21 @@ class Indicators:
                 gettext("Aucune question de code « %(code)s » dans cette campagne.")
                 % {"code": code}
             ) from None
+
+    def with_remainder(self, places: list[Place]) -> list[Place]:
+        """``places`` (the arrondissements or the EPCI) then what completes them to the
+        base, named: the communes outside the département, and those of the département
+        that belong to none of ``places`` (a commune of no EPCI). Their counts add up to
+        the base, the communes given."""
+        if not places and not self.outside_departement.n:
+            return []
+        base = self.outside_departement.n
+        rest = base - sum(p.rate.k for p in places) - self.outside_departement.k
+        named = [Place("outside", gettext("Hors du département"), self.outside_departement)]
+        if rest > 0:
+            unattached = gettext("Commune du département sans rattachement")
+            named.append(Place("unattached", unattached, Rate.of(rest, base)))
+        return places + [p for p in named if p.rate.k]
 
     def by_week(self, channel: str) -> list[tuple[datetime.date, int]]:
         """Questionnaires per week (Monday), in order."""
@@ -277,6 +368,21 @@ def compute(
     builder = _Builder(campaign, flt, comparison_year, previous_id, published, source)
     now = builder.now
     arrondissements, epcis = builder.compare_places()
+    previous_counts = _previous_counts(builder.before, builder.year, builder.published, flt)
+    not_comparable = ""
+    if comparison_year is not None:
+        not_comparable = flt.not_comparable()
+        if not not_comparable and builder.before is None and not flt.matches_published:
+            not_comparable = gettext(
+                "Pas de comparaison avec %(year)s sous ce filtre : cette année-là n'est "
+                "connue que par ses chiffres publiés, qui portent sur toute la préfecture "
+                "(ou tout un canal), pas sur un site ou un enquêteur."
+            ) % {"year": comparison_year}
+        elif not not_comparable and builder.before is not None and not builder.before.total:
+            not_comparable = gettext(
+                "Pas de comparaison avec %(year)s sous ce filtre : aucun questionnaire "
+                "cette année-là."
+            ) % {"year": comparison_year}
     return Indicators(
         campaign=campaign,
         filter=flt,
@@ -288,7 +394,8 @@ def compute(
         epcis=epcis,
         outside_departement=now.outside,
         comparison_year=comparison_year,
-        previous_by_channel=_previous_counts(builder.before, comparison_year, published, flt),
+        previous_by_channel=previous_counts,
+        not_comparable=not_comparable,
     )
 
 
@@ -311,13 +418,16 @@ class _Builder:
         choice_ids = structure.choice_ids
         self.now = _counts(campaign.pk, flt, source, choice_ids)
         self.counts, self.answered, self.bases = self.now.choices, self.now.answered, self.now.bases
-        self.year = comparison_year
-        self.published = published
+        # A comparison is like for like: last year's raw answers under the same filter,
+        # or, without a site, week or interviewer filter only, the published figures.
+        across = flt.across_years
+        self.year = comparison_year if across is not None else None
+        self.published = published if flt.matches_published else {}
         self.before: _Counts | None = None
         self.previous_counts: dict[tuple[str, str], int] = {}
         self.previous_bases: dict[str, int] = {}
-        if previous_id is not None:
-            self.before = _counts(previous_id, flt.across_years, source, choice_ids)
+        if previous_id is not None and across is not None:
+            self.before = _counts(previous_id, across, source, choice_ids)
             self.previous_counts, self.previous_bases = self.before.choices, self.before.bases
 
     def compare_places(self) -> tuple[list[Place], list[Place]]:
@@ -367,8 +477,18 @@ class _Builder:
             self._share(code, meta, choice, label, polarity, [choice], base, answered)
             for choice, label, polarity in choices
         ]
+        labels = {choice: label for choice, label, _ in choices}
         shares += [
-            self._share(code, meta, group, group, Polarity.NEUTRAL, members, base, answered)
+            self._share(
+                code,
+                meta,
+                group,
+                group_label(group, [labels.get(m, m) for m in members]),
+                Polarity.NEUTRAL,
+                members,
+                base,
+                answered,
+            )
             for group, members in meta["groups"].items()
         ]
         favourable = previous = None

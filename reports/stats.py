@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from .figures import Ratio
+from django.utils.translation import gettext
+
+from .figures import Ratio, french_number, french_percent
 
 Z_95 = 1.959963984540054  # the 97.5th percentile of the standard normal distribution
 SMALL_BASE = 30
@@ -68,21 +70,94 @@ def two_proportion_test(k1: int, n1: int, k2: int, n2: int) -> TwoProportionTest
     return TwoProportionTest(z, math.erfc(abs(z) / math.sqrt(2)))
 
 
-def colour(percent: float | None, objective: Decimal | float, band: Decimal | float) -> Colour:
-    """Green at or above the objective, orange within ``band`` points below, red below.
+def shown_tenths(k: int, n: int) -> Decimal:
+    """k/n as a percentage rounded half up to one decimal, as the report and the dashboard
+    print it (``french_percent``), computed on integers: 7/10 is exactly 70.0, never
+    69.999…, and 1449/2000 (72,45 %) is 72.5 as printed."""
+    if n <= 0:
+        raise ValueError("no rate for an empty base")
+    tenths = (2000 * k + n) // (2 * n)  # round(1000·k/n), halves up, exact
+    return Decimal(tenths).scaleb(-1)
 
-    Compared on the rate rounded to one decimal, as it is published: a rate shown as
-    "75,0 %" is never painted orange against a 75 % objective.
-    """
+
+def colour(percent: float | None, objective: Decimal | float, band: Decimal | float) -> Colour:
+    """The colour of a percentage (a published one, without its base): see ``judge``."""
     if percent is None:
         return Colour.NONE
-    shown = round(Decimal(str(percent)), 1)
+    shown = Decimal(str(percent)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return judge(shown, objective, band)
+
+
+def colour_of(k: int, n: int, objective: Decimal | float, band: Decimal | float) -> Colour:
+    """The colour of k out of n, on exact values: see ``judge``."""
+    return judge(shown_tenths(k, n), objective, band) if n > 0 else Colour.NONE
+
+
+def judge(shown: Decimal, objective: Decimal | float, band: Decimal | float) -> Colour:
+    """The one rule of the colours, on the rate as it is printed (to a tenth), so that
+    what the reader sees decides: green at or above the objective; orange from
+    ``band`` points below it, that edge included, up to the objective (excluded): "jusqu'à
+    5 points en dessous", 70,0 % is orange and 69,9 % red against 75 %; red below.
+    ``colour_legend`` says the same in words."""
     objective, band = Decimal(str(objective)), Decimal(str(band))
     if shown >= objective:
         return Colour.GREEN
-    if shown >= objective - band:
+    if band > 0 and shown >= objective - band:
         return Colour.ORANGE
     return Colour.RED
+
+
+def _lowest_tenth(limit: Decimal) -> Decimal:
+    """The smallest percentage printed to a tenth that is at or above ``limit``."""
+    return (limit * 10).to_integral_value(rounding=ROUND_CEILING).scaleb(-1)
+
+
+def colour_legend(objective: Decimal | float, band: Decimal | float) -> list[tuple[Colour, str]]:
+    """The colours' meaning for a campaign, one text per colour, in the words the dashboard,
+    the report (its legend and its section 4), the campaign page and docs/indicators.md
+    use: "orange : objectif presque atteint, jusqu'à 5 points en dessous (de 70 % à
+    74,9 %)". The ranges are those ``judge`` applies, in printed tenths."""
+    objective, band = Decimal(str(objective)), Decimal(str(band))
+    tenth = Decimal("0.1")
+    green = _lowest_tenth(objective)
+    values = {
+        "objective": french_percent(float(objective)),
+        "band": french_number(float(band)),
+        "green": french_percent(float(green)),
+    }
+    legend = [
+        (Colour.GREEN, gettext("vert : objectif atteint (%(green)s ou plus)") % values),
+    ]
+    orange = _lowest_tenth(max(objective - band, Decimal(0))) if band > 0 else green
+    if orange < green:
+        values["from"] = french_percent(float(orange))
+        values["to"] = french_percent(float(green - tenth))
+        legend.append(
+            (
+                Colour.ORANGE,
+                gettext(
+                    "orange : objectif presque atteint, jusqu'à %(band)s points en dessous "
+                    "(de %(from)s à %(to)s)"
+                )
+                % values,
+            )
+        )
+    if orange > 0:
+        values["below"] = french_percent(float(orange - tenth))
+        if orange < green:
+            text = gettext(
+                "rouge : objectif non atteint, plus de %(band)s points en dessous "
+                "(%(below)s ou moins)"
+            )
+        else:
+            text = gettext("rouge : objectif non atteint (%(below)s ou moins)")
+        legend.append((Colour.RED, text % values))
+    return legend
+
+
+def colour_rule(objective: Decimal | float, band: Decimal | float) -> str:
+    """``colour_legend`` in one sentence: its texts joined by semicolons."""
+    return " ; ".join(text for _, text in colour_legend(objective, band))
 
 
 @dataclass(frozen=True)
@@ -102,7 +177,7 @@ class Rate:
         band: Decimal | float = 0,
     ) -> Rate:
         ratio = Ratio(k, n)
-        judged = colour(ratio.percent, objective, band) if objective is not None else Colour.NONE
+        judged = colour_of(k, n, objective, band) if objective is not None else Colour.NONE
         return cls(ratio, judged)
 
     @property

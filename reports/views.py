@@ -150,7 +150,8 @@ def _sections(campaign: Campaign, flt: Filter, indicators: Indicators) -> dict[s
         for result in results:
             if result.kind not in CHOICE_KINDS or result.kind in SCALE_KINDS or not result.answered:
                 continue
-            shares = [s for s in result.shares if s.polarity != Polarity.OUTSIDE]
+            distribution = result.distribution()
+            shares = [*distribution.parts, *distribution.subtotals]
             distributions.append(
                 {
                     "section": section,
@@ -162,7 +163,7 @@ def _sections(campaign: Campaign, flt: Filter, indicators: Indicators) -> dict[s
                         )
                         for share in shares
                     ],
-                    "outside": [s for s in result.shares if s.polarity == Polarity.OUTSIDE],
+                    "outside": distribution.outside,
                     "chart": charts.shares_chart(shares, campaign.year, indicators.comparison_year),
                 }
             )
@@ -188,8 +189,11 @@ def _sections(campaign: Campaign, flt: Filter, indicators: Indicators) -> dict[s
         "hall_weeks": indicators.by_week(Channel.HALL),
         "phone_days": indicators.by_day.get(Channel.PHONE, []),
         "place_tables": [
-            (gettext("Par arrondissement"), indicators.arrondissements),
-            (gettext("Par intercommunalité (EPCI)"), indicators.epcis),
+            (gettext("Par arrondissement"), indicators.with_remainder(indicators.arrondissements)),
+            (
+                gettext("Par intercommunalité (EPCI)"),
+                indicators.with_remainder(indicators.epcis),
+            ),
         ],
     }
 

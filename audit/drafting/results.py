@@ -13,10 +13,10 @@ from django.utils import dateformat
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 
-from reports.figures import french_number, french_percent
+from reports.figures import french_percent
 from reports.indicators import FAVOURABLE, Place, Previous, QuestionResult
 from reports.models import FigureChannel
-from reports.stats import Rate
+from reports.stats import Rate, colour_rule
 from reports.web import french_integer, monthly_series
 from survey.models import SCALE_KINDS, Channel, Polarity, QuestionKind
 
@@ -57,23 +57,13 @@ def preamble(drafter: Drafter) -> list[str]:
         )
         % {"objective": drafter.objective},
     ]
-    band = float(campaign.orange_band)
-    if band > 0:
-        paragraphs.append(
-            gettext(
-                "Le code couleur des taux est le suivant : vert, objectif atteint ; orange, "
-                "objectif presque atteint (moins de %(band)s points en dessous) ; rouge, "
-                "objectif non atteint."
-            )
-            % {"band": french_number(band)}
+    paragraphs.append(
+        gettext(
+            "Le code couleur des taux, lus tels qu'ils sont publiés (au dixième), est le "
+            "suivant — %(rule)s."
         )
-    else:
-        paragraphs.append(
-            gettext(
-                "Le code couleur des taux est le suivant : vert, objectif atteint ; rouge, "
-                "objectif non atteint."
-            )
-        )
+        % {"rule": colour_rule(campaign.objective, campaign.orange_band)}
+    )
     year = drafter.indicators.comparison_year
     if year is not None:
         paragraphs.append(

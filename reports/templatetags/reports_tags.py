@@ -15,6 +15,7 @@ from reports.figures import french_percent
 from reports.indicators import Filter, Previous, Share
 from reports.models import FigureChannel
 from reports.stats import Rate
+from reports.stats import colour_rule as _colour_rule
 
 register = template.Library()
 
@@ -23,6 +24,12 @@ register = template.Library()
 def percent(value: float | None) -> str:
     """65.83 → « 65,8 % », with a non-breaking space; None → an em dash."""
     return french_percent(value)
+
+
+@register.simple_tag
+def colour_rule(campaign: Any) -> str:
+    """What the colours mean for ``campaign``, in the words of ``reports.stats.colour_legend``."""
+    return _colour_rule(campaign.objective, campaign.orange_band)
 
 
 @register.filter

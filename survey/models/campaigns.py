@@ -87,7 +87,10 @@ class Campaign(models.Model):
         decimal_places=2,
         default=Decimal(5),
         validators=percent,
-        help_text=_("Sous l'objectif de moins de cette marge : « objectif presque atteint »."),
+        help_text=_(
+            "Orange : objectif presque atteint, jusqu'à cette marge en points en dessous de "
+            "l'objectif (la limite comprise) ; rouge : plus bas."
+        ),
     )
     mystery_rings = models.PositiveSmallIntegerField(
         _("appels mystères : sonneries"),
