@@ -1,0 +1,158 @@
+"""The audit report's pages as WeasyPrint lays them out: no table breaks after its header or
+leaves a group's first row alone at a page's foot, the annex's numbers never run into
+their questions, and no figure or sentence is printed twice.
+
+The demo (``survey.demo.load_demo``, as ``python -m audit.pdf --demo`` prints it) is loaded
+once for the module and rolled back at the end; its report is laid out once (about 3 s),
+from the HTML the PDF is printed from, and the tests read the boxes of its pages
+(``Document.pages[i]._page_box``: WeasyPrint's own layout, in CSS pixels).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import pairwise
+from typing import Any
+
+import pytest
+from django.db import transaction
+from weasyprint import HTML
+from weasyprint.document import Document
+from weasyprint.formatting_structure import boxes
+
+from audit import document, pdf
+from audit.document import ReportContext
+from survey.demo import DemoResult, load_demo
+from survey.models import Campaign
+
+pytestmark = pytest.mark.django_db
+
+MM = 96 / 25.4  # CSS pixels in a millimetre
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoResult]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def campaign(demo: DemoResult) -> Campaign:
+    return Campaign.objects.select_related("organisation").get(pk=demo.campaign.pk)
+
+
+@pytest.fixture(scope="module")
+def report(campaign: Campaign, django_db_blocker: Any) -> ReportContext:
+    with django_db_blocker.unblock():
+        return document.build(campaign)
+
+
+@pytest.fixture(scope="module")
+def html(report: ReportContext) -> str:
+    return source(report)
+
+
+@pytest.fixture(scope="module")
+def laid_out(html: str) -> Document:
+    return HTML(string=html, base_url=pdf.STATIC_BASE, url_fetcher=pdf.StaticFetcher()).render()
+
+
+def source(report: ReportContext) -> str:
+    """The HTML the PDF is printed from (``audit.pdf.render_pdf``)."""
+    return pdf.report_html(
+        report, stylesheet_url=pdf.STATIC_BASE + pdf.STYLESHEET, chart_images=True
+    )
+
+
+# --- reading the layout ----------------------------------------------------------------------
+
+
+def descendants(box: boxes.Box) -> Iterator[boxes.Box]:
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from descendants(child)
+
+
+def classes(box: boxes.Box) -> set[str]:
+    element = getattr(box, "element", None)
+    return set((element.get("class") or "").split()) if element is not None else set()
+
+
+def text_of(box: boxes.Box) -> str:
+    return "".join(b.text for b in descendants(box) if isinstance(b, boxes.TextBox))
+
+
+def table_fragments(laid_out: Document) -> dict[int, list[tuple[int, boxes.TableBox]]]:
+    """Every table of the report: its pieces, page by page (page numbers from 1)."""
+    tables: dict[int, list[tuple[int, boxes.TableBox]]] = {}
+    for number, page in enumerate(laid_out.pages, start=1):
+        for box in descendants(page._page_box):
+            if isinstance(box, boxes.TableBox):
+                tables.setdefault(id(box.element), []).append((number, box))
+    return tables
+
+
+def body_rows(table: boxes.TableBox) -> list[boxes.TableRowBox]:
+    return [
+        row
+        for group in table.children
+        if not group.is_header and not group.is_footer
+        for row in group.children
+    ]
+
+
+def name(table: boxes.TableBox) -> str:
+    rows = body_rows(table)
+    return text_of(rows[0])[:40] if rows else "?"
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+def test_the_demo_s_tables_do_break_across_pages(laid_out: Document) -> None:
+    # What the tests below check has something to check: tables that run over a page.
+    split = [pieces for pieces in table_fragments(laid_out).values() if len(pieces) > 1]
+
+    assert split
+
+
+def test_no_table_breaks_after_its_header_and_its_header_repeats(laid_out: Document) -> None:
+    for pieces in table_fragments(laid_out).values():
+        has_header = any(group.is_header for group in pieces[0][1].children)
+        for page, table in pieces:
+            assert body_rows(table), f"page {page}: the header of « {name(table)} » alone"
+            if has_header:
+                assert table.children[0].is_header, f"page {page}: « {name(table)} » headless"
+
+
+def test_no_group_s_first_row_is_left_alone_at_a_page_s_foot(laid_out: Document) -> None:
+    """A row that heads a group (a category above its sub-categories, "Horaires et
+    attente : 7") is on the same page as the group's next row."""
+    checked = 0
+    for pieces in table_fragments(laid_out).values():
+        rows = [(page, row) for page, table in pieces for row in body_rows(table)]
+        for (page, row), (next_page, following) in pairwise(rows):
+            if "has-children" in classes(row):
+                checked += 1
+                assert page == next_page, (
+                    f"page {page}: « {text_of(row)} » left alone, "
+                    f"« {text_of(following)} » on page {next_page}"
+                )
+    assert checked  # the remarks' tables have categories with sub-categories
+
+
+def test_no_page_ends_with_a_heading(laid_out: Document) -> None:
+    for number, page in enumerate(laid_out.pages, start=1):
+        html = page._page_box.children[0]  # the margin boxes (header, footer) come after
+        lines = [box for box in descendants(html) if isinstance(box, boxes.LineBox)]
+        if not lines:
+            continue
+        last = lines[-1]
+        headings = [
+            box
+            for box in descendants(html)
+            if getattr(box, "element_tag", "") in {"h2", "h3", "h4", "caption"}
+            and any(line is last for line in descendants(box))
+        ]
+        assert not headings, f"page {number} ends with « {text_of(last)} »"
