@@ -156,3 +156,33 @@ def test_no_page_ends_with_a_heading(laid_out: Document) -> None:
             and any(line is last for line in descendants(box))
         ]
         assert not headings, f"page {number} ends with « {text_of(last)} »"
+
+
+# --- the annex ----------------------------------------------------------------------------------
+
+
+def test_an_annex_number_never_runs_into_its_question(laid_out: Document) -> None:
+    """ "Q29bis" is wider than "Q1": each number ends at least 1 mm before its question."""
+    checked = []
+    for page in laid_out.pages:
+        for item in descendants(page._page_box):
+            if getattr(item, "element_tag", "") != "li" or not isinstance(item, boxes.BlockBox):
+                continue
+            numbers = [box for box in descendants(item) if "number" in classes(box)]
+            if not numbers:
+                continue
+            inside = {id(box) for box in descendants(numbers[0])}
+            number_texts = [
+                box for box in descendants(numbers[0]) if isinstance(box, boxes.TextBox)
+            ]
+            texts = [
+                box
+                for box in descendants(item)
+                if isinstance(box, boxes.TextBox) and id(box) not in inside
+            ]
+            right = max(box.position_x + box.width for box in number_texts)
+            gap = texts[0].position_x - right
+            label = text_of(numbers[0])
+            checked.append(label)
+            assert gap >= 1 * MM, f"{label} {texts[0].text}: {gap / MM:.1f} mm apart"
+    assert "Q29bis" in checked
