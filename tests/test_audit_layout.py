@@ -10,7 +10,9 @@ from the HTML the PDF is printed from, and the tests read the boxes of its pages
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from html import unescape
 from itertools import pairwise
 from typing import Any
 
@@ -22,6 +24,7 @@ from weasyprint.formatting_structure import boxes
 
 from audit import document, pdf
 from audit.document import ReportContext
+from audit.typography import NBSP, french
 from survey.demo import DemoResult, load_demo
 from survey.models import Campaign
 
@@ -186,3 +189,29 @@ def test_an_annex_number_never_runs_into_its_question(laid_out: Document) -> Non
             checked.append(label)
             assert gap >= 1 * MM, f"{label} {texts[0].text}: {gap / MM:.1f} mm apart"
     assert "Q29bis" in checked
+
+
+# --- the mystery tables' notes -----------------------------------------------------------------
+
+
+def plain(fragment: str) -> str:
+    """An HTML fragment's text as a reader gets it (a line break is no punctuation)."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", fragment)).replace(NBSP, " ").split())
+
+
+def test_a_mystery_row_s_notes_are_set_apart_by_semicolons(
+    report: ReportContext, html: str
+) -> None:
+    """Table 4.8: "1 sans réponse, délai dépassé ; courriel de l'utilisateur non reçu…",
+    never "dépassé courriel"; in every observations cell of 4.7 and 4.8."""
+    cells = [plain(cell) for cell in re.findall(r'<td class="observations">(.*?)</td>', html)]
+    rows = [*report.calls.rows, *report.emails.rows]
+    assert len(cells) == len(rows)
+    several = 0
+    for row, cell in zip(rows, cells, strict=True):
+        notes = [plain(french(note)).rstrip(".") for note in row.observations]
+        if getattr(row, "waiting", 0):
+            notes.insert(0, f"{row.waiting} en attente, dans le délai")
+        several += len(notes) > 1
+        assert cell == " ; ".join(notes), row.label
+    assert several  # the demo has cells of two notes
