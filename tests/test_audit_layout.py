@@ -24,9 +24,12 @@ from weasyprint.formatting_structure import boxes
 
 from audit import document, pdf
 from audit.document import ReportContext
+from audit.models import ImprovementAction
 from audit.typography import NBSP, french
 from survey.demo import DemoResult, load_demo
-from survey.models import Campaign
+from survey.models import Campaign, Organisation
+
+from .conftest import open_canonical_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +218,79 @@ def test_a_mystery_row_s_notes_are_set_apart_by_semicolons(
         several += len(notes) > 1
         assert cell == " ; ".join(notes), row.label
     assert several  # the demo has cells of two notes
+
+
+# --- what is said once --------------------------------------------------------------------------
+
+
+def section_text(html: str, css_class: str) -> str:
+    found = re.search(rf'<section class="{css_class}">(.*?)</section>', html, re.DOTALL)
+    assert found, css_class
+    return plain(found.group(1).replace("<", " <"))
+
+
+def test_the_counts_by_week_and_day_are_tables_and_charts_not_lists_too(
+    report: ReportContext, html: str
+) -> None:
+    part = re.search(r'<section class="part-3">(.*?)</section>', html, re.DOTALL)
+    assert part
+    listed = re.findall(r"<li>(.*?)</li>", part.group(1), re.DOTALL)
+    days_and_weeks = [label for counts in report.counts for label, _n in counts.rows]
+
+    assert len(days_and_weeks) == 7  # 2 weeks in the hall, 5 days by phone
+    assert part.group(1).count("<table") == 2
+    assert part.group(1).count('<figure class="counts">') == 2
+    assert [item for item in listed if re.search(r":\s*\d+\s*$", item.replace(NBSP, " "))] == []
+
+
+def test_an_empty_action_plan_is_said_once(html: str) -> None:
+    text = section_text(html, "part-6")
+
+    assert len(re.findall(r"Aucune action", text)) == 1, text
+
+
+def sentences_said_twice(html: str) -> list[tuple[str, str]]:
+    """(section, sentence) for every sentence a section prints twice: its paragraphs, list
+    items and table cells cut into sentences, the sections cut at their headings."""
+    # From section 1 to the annex (whose questions share their choices' lists).
+    body = html[html.index('<section class="part-1">') : html.index('<section class="annex">')]
+    repeated = []
+    for part in re.split(r"<h[23]\b", body):
+        title = plain(part[part.index(">") + 1 : part.index("</h")]) if "</h" in part else ""
+        blocks = re.findall(r"<(p|li|td)\b[^>]*>(.*?)</\1>", part, re.DOTALL)
+        said = [
+            sentence
+            for _tag, block in blocks
+            for sentence in re.split(r"(?<=[.!?])\s+", plain(block))
+            if len(sentence) > 20
+        ]
+        repeated += [(title, s) for s in dict.fromkeys(said) if said.count(s) > 1]
+    return repeated
+
+
+def test_no_section_says_a_sentence_twice(html: str) -> None:
+    # 4.7 and 4.8: the key sentence under the table ("9 courriels sur 11 ont reçu une
+    # réponse…") is the commentary's first sentence: printed once.
+    assert sentences_said_twice(html) == []
+
+
+def test_no_section_of_an_empty_campaign_says_a_sentence_twice(
+    other_organisation: Organisation,
+) -> None:
+    # "Aucun appel mystère n'a été passé." was a table's only row, the sentence under the
+    # table, and the commentary.
+    empty = open_canonical_campaign(other_organisation)
+    html = source(document.build(empty))
+
+    assert sentences_said_twice(html) == []
+    assert "Aucun appel mystère n'a été passé." in plain(html)
+
+
+def test_a_year_without_actions_is_said_under_its_heading(campaign: Campaign) -> None:
+    ImprovementAction.objects.create(
+        organisation=campaign.organisation, year=campaign.year, title="Signalétique du hall"
+    )
+    text = section_text(source(document.build(campaign)), "part-6")
+
+    assert text.count("Aucune action") == 1
+    assert "Suivi des actions de 2015 Aucune action n'avait été enregistrée en 2015." in text
