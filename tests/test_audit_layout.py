@@ -168,8 +168,9 @@ def test_no_page_ends_with_a_heading(laid_out: Document) -> None:
 
 
 def test_an_annex_number_never_runs_into_its_question(laid_out: Document) -> None:
-    """ "Q29bis" is wider than "Q1": each number ends at least 1 mm before its question."""
+    """Each number ends at least 1 mm before its question ("Q29bis" is wider than "Q1")."""
     checked = []
+    starts: set[int] = set()
     for page in laid_out.pages:
         for item in descendants(page._page_box):
             if getattr(item, "element_tag", "") != "li" or not isinstance(item, boxes.BlockBox):
@@ -191,7 +192,9 @@ def test_an_annex_number_never_runs_into_its_question(laid_out: Document) -> Non
             label = text_of(numbers[0])
             checked.append(label)
             assert gap >= 1 * MM, f"{label} {texts[0].text}: {gap / MM:.1f} mm apart"
+            starts.add(round(texts[0].position_x - item.content_box_x()))
     assert "Q29bis" in checked
+    assert len(starts) == 1  # and every question starts in the same column
 
 
 # --- the mystery tables' notes -----------------------------------------------------------------
