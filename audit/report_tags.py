@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
@@ -38,3 +40,12 @@ def plural_fr(count: object, forms: str) -> str:
 def counted(count: object, forms: str) -> str:
     """``{{ n|counted:"appel,appels" }}``: "0 appel", "1 appel", "2 appels"."""
     return f"{count} {french_form(count, forms)}"
+
+
+@register.filter
+def notes(items: Iterable[str]) -> str:
+    """A table cell's notes in one run of text, set apart by semicolons (a line break alone
+    reads as one sentence once the cell's lines wrap): "1 sans réponse, délai dépassé ;
+    courriel non reçu par la cellule". A note's own final full stop gives way."""
+    kept = (str(item).strip().rstrip(".;").rstrip() for item in items)
+    return "\u00a0; ".join(item for item in kept if item)

@@ -252,6 +252,17 @@ class CountTable:
     channel: Node
     rows: list[Node]
 
+    @property
+    def groups(self) -> list[list[Node]]:
+        """The rows by category: each category with the sub-categories under it, which the
+        report keeps on one page (``rows`` is the tree walked depth first)."""
+        groups: list[list[Node]] = []
+        for node in self.rows:
+            if not groups or node.depth <= self.channel.depth + 1:
+                groups.append([])
+            groups[-1].append(node)
+        return groups
+
 
 @dataclass
 class RemarkCounts:

@@ -457,7 +457,8 @@ def test_a_campaign_without_answers_still_prints(other_organisation: Organisatio
     text = " ".join(page.extract_text() for page in printed.pages)
 
     assert "Aucun appel mystère n'a été passé." in text
-    assert "Aucune action n'est enregistrée pour 2016." in text
+    assert "Aucune action n'est enregistrée pour 2016, et aucune ne l'avait été en 2015." in text
+    assert text.count("Aucune action") == 1
     assert len(printed.pages) >= 5
 
 

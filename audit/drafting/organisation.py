@@ -3,14 +3,13 @@ it is (questionnaires by channel, week and day; the mystery calls and e-mails ma
 
 from __future__ import annotations
 
-import datetime
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext, ngettext
 
 from survey.models import Channel
 
-from .phrasing import day_month, enumeration, from_to, lower_first, weekday_date
+from .phrasing import enumeration, lower_first, weekday_date
 
 if TYPE_CHECKING:
     from .drafter import Drafter
@@ -113,8 +112,9 @@ def organisation(drafter: Drafter) -> list[str]:
 
 
 def representativeness(drafter: Drafter) -> list[str]:
-    """Section 3: the questionnaires by channel, week and day, against the comparison
-    year's; the services called and the subjects written on."""
+    """Section 3: the questionnaires by channel, against the comparison year's; the
+    services called and the subjects written on. The counts by week and by day are the
+    report's tables and charts (``audit.document``): the text does not list them again."""
     indicators = drafter.indicators
     previous = indicators.previous_by_channel
     year = indicators.comparison_year
@@ -127,19 +127,6 @@ def representativeness(drafter: Drafter) -> list[str]:
             hall,
         ) % {"n": hall}
         paragraphs.append(_with_count(text, previous.get(Channel.HALL), year) + ".")
-        weeks = indicators.by_week(Channel.HALL)
-        if len(weeks) > 1:
-            lines = [gettext("Questionnaires complétés dans le hall d'accueil, par semaine :")]
-            for monday, n in weeks:
-                start = max(monday, drafter.campaign.start_date)
-                end = min(monday + datetime.timedelta(days=4), drafter.campaign.end_date)
-                end = max(end, start)
-                lines.append(
-                    "- "
-                    + gettext("%(period)s : %(n)d")
-                    % {"period": from_to(start, end) if end != start else day_month(start), "n": n}
-                )
-            paragraphs.append("\n".join(lines))
     phone = indicators.by_channel.get(Channel.PHONE, 0)
     if phone:
         text = ngettext(
@@ -151,14 +138,6 @@ def representativeness(drafter: Drafter) -> list[str]:
         if hall:
             text += " " + gettext("Les données recueillies sont intégrées dans l'enquête générale.")
         paragraphs.append(text)
-        days = indicators.by_day.get(Channel.PHONE, [])
-        if len(days) > 1:
-            lines = [gettext("Questionnaires complétés par téléphone, par jour :")]
-            lines += [
-                "- " + gettext("%(day)s : %(n)d") % {"day": day_month(day), "n": n}
-                for day, n in days
-            ]
-            paragraphs.append("\n".join(lines))
     total = ngettext(
         "Au total, c'est %(n)d questionnaire qui a été complété",
         "Au total, ce sont %(n)d questionnaires qui ont été complétés",

@@ -65,7 +65,8 @@ def users_remarks(drafter: Drafter) -> list[str]:
 
 
 def action_plan(drafter: Drafter) -> list[str]:
-    """Section 6: this year's actions, then the status of last year's."""
+    """Section 6: this year's actions, then the status of last year's; nothing about a
+    year without actions, which the report's action plan (``_actions.html``) states."""
     campaign = drafter.campaign
     actions = list(
         ImprovementAction.objects.filter(
@@ -98,11 +99,7 @@ def action_plan(drafter: Drafter) -> list[str]:
                 head += f" ({' ; '.join(details)})"
             description = action.description.strip()
             paragraphs.append(f"{head}\n{description}" if description else head)
-    else:
-        paragraphs.append(
-            gettext("Aucune action n'est encore enregistrée pour %(year)s.")
-            % {"year": campaign.year}
-        )
+    # No action this year: the report's action plan says so under its heading, once.
     if before:
         lines = [gettext("Suivi des actions décidées en %(year)s :") % {"year": campaign.year - 1}]
         lines += [
