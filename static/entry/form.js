@@ -677,7 +677,13 @@ async function restoreDraft() {
   return null;
 }
 
+// Below the DSFR's md breakpoint (static/css/entry.css): a phone.
+const PHONE_SCREEN = "(max-width: 47.98em)";
+
 async function main() {
+  // On a phone the introduction starts folded, so that the first question shows at once.
+  const intro = $("[data-intro]");
+  if (intro && window.matchMedia(PHONE_SCREEN).matches) intro.open = false;
   guardLogout(root);
   registerServiceWorker(root);
   mountQueueStatus(root, queue);
