@@ -1,4 +1,4 @@
-"""Forms of the quality manager's campaign set-up."""
+"""Forms of the quality manager's campaign set-up, and the login form."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -102,3 +103,13 @@ class GraceForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["late_entry_grace_days"]
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form without the autofocus on the username: the focus starts at the
+    top of the page, so that the skip links come first (the DSFR's order) and a screen reader
+    reads the page's explanation; the username is three keys away ("Contenu", Enter, Tab)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.pop("autofocus", None)

@@ -9,6 +9,7 @@ from . import views_entry
 urlpatterns = [
     path("", views_entry.entry, name="entry"),
     path("sw.js", views_entry.service_worker, name="entry_sw"),
+    path("manifest.webmanifest", views_entry.web_manifest, name="entry_manifest"),
     path("remplir/<int:pk>/", views_entry.entry_form, name="entry_form"),
     path("papier/<int:pk>/", views_entry.entry_paper, name="entry_paper"),
     path("appareils/", views_entry.entry_devices, name="entry_devices"),

@@ -1,6 +1,7 @@
 """The interviewer's entry pages: the shift picker, the questionnaire form (hall tablet,
-phone interview, paper re-entry), the devices that still hold questionnaires, and the
-service worker that keeps all of it working offline.
+phone interview, paper re-entry), the devices that still hold questionnaires, the
+service worker that keeps all of it working offline, and the web app manifest that lets a
+tablet keep the entry pages on its home screen.
 
 The pages are shells: the form is drawn by static/entry/form.js from the JSON API
 (survey/api.py), so that a tablet without network keeps entering questionnaires.
@@ -23,8 +24,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import access
@@ -343,3 +345,56 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = reverse("survey:entry")
     return response
+
+
+# --- the installable web app ----------------------------------------------------------------
+
+# The DSFR's blue France, the colour of the browser's bar around the installed app.
+THEME_COLOUR = "#000091"
+# (static name, size, purpose): drawn for the entry pages, a clipboard with a tick.
+APP_ICONS = [
+    ("entry/icons/icon-192.png", 192, "any"),
+    ("entry/icons/icon-512.png", 512, "any"),
+    ("entry/icons/icon-maskable-192.png", 192, "maskable"),
+    ("entry/icons/icon-maskable-512.png", 512, "maskable"),
+]
+
+
+@require_GET
+@cache_control(max_age=3600)
+def web_manifest(request: HttpRequest) -> HttpResponse:
+    """The entry pages as an installable app (standalone, started on the shift page): a
+    tablet keeps it on its home screen, and browsers grant an installed app the persistent
+    storage that static/entry/store.js asks for more willingly.
+
+    Public: browsers fetch a manifest without the session cookie; it holds no data.
+    """
+    entry_url = reverse("survey:entry")
+    manifest = {
+        "id": entry_url,
+        "name": _("Saisie des questionnaires — Enquêtes qualité de l'accueil"),
+        "short_name": _("Saisie qualité"),
+        "description": _(
+            "Saisie des questionnaires de satisfaction de l'accueil, même sans réseau."
+        ),
+        "lang": translation.get_language() or settings.LANGUAGE_CODE,
+        "start_url": entry_url,
+        "scope": entry_url,
+        "display": "standalone",
+        "orientation": "any",
+        "theme_color": THEME_COLOUR,
+        "background_color": "#ffffff",
+        "icons": [
+            {
+                "src": static(name),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": purpose,
+            }
+            for name, size, purpose in APP_ICONS
+        ],
+    }
+    return HttpResponse(
+        json.dumps(manifest, ensure_ascii=False, indent=2),
+        content_type="application/manifest+json; charset=utf-8",
+    )

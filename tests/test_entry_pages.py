@@ -60,6 +60,7 @@ class Assets(HTMLParser):
         super().__init__()
         self.urls: list[str] = []
         self.modules: list[str] = []
+        self.manifests: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
@@ -67,6 +68,8 @@ class Assets(HTMLParser):
             self.urls.append(attributes["src"] or "")
             if attributes.get("type") == "module":
                 self.modules.append(attributes["src"] or "")
+        elif tag == "link" and attributes.get("rel") == "manifest":
+            self.manifests.append(attributes.get("href") or "")
         elif tag == "link" and attributes.get("href"):
             self.urls.append(attributes["href"] or "")
         elif tag == "img" and attributes.get("src"):
@@ -400,6 +403,8 @@ def test_the_entry_pages_reference_only_local_static_files(
     assert "/static/css/entry.css" in assets.urls
     script = "/static/entry/shift.js" if page == "entry" else "/static/entry/form.js"
     assert script in assets.modules
+    # One manifest, the entry app's (not the DSFR's, which a browser would read first).
+    assert assets.manifests == [reverse("survey:entry_manifest")]
 
 
 def test_the_entry_scripts_import_only_local_modules_and_load_nothing_from_elsewhere() -> None:

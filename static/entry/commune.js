@@ -48,7 +48,11 @@ export class CommuneField {
     this.communes = null; // null: not loaded (yet, or offline)
     this.value = null;
     this.options = [];
+    // WAI-ARIA combobox with list autocomplete: typing keeps the focus in the field and only
+    // marks the first match as the one Enter takes (`suggested`); ArrowDown then moves the
+    // visual focus into the list, to its first option (`active`, aria-activedescendant).
     this.active = -1;
+    this.suggested = -1;
     this.input.addEventListener("input", () => this.typed());
     this.input.addEventListener("keydown", (event) => this.key(event));
     this.input.addEventListener("focus", () => {
@@ -108,7 +112,8 @@ export class CommuneField {
       ...matches.map((commune) => ({ value: { insee: commune.insee }, label: commune.name })),
       { value: { outside: text }, label: t("commune_outside", { text }), outside: true },
     ];
-    this.active = matches.length ? 0 : -1;
+    this.active = -1;
+    this.suggested = matches.length ? 0 : -1;
     this.render(matches.length === 0);
   }
 
@@ -120,7 +125,7 @@ export class CommuneField {
       li.dataset.index = String(index);
       li.className = option.outside ? "app-commune__option app-commune__option--outside" : "app-commune__option";
       li.textContent = option.label;
-      li.setAttribute("aria-selected", String(index === this.active));
+      li.setAttribute("aria-selected", "false");
       return li;
     });
     if (nothingFound) {
@@ -138,8 +143,10 @@ export class CommuneField {
 
   highlight() {
     for (const li of this.list.querySelectorAll("[role=option]")) {
-      const on = Number(li.dataset.index) === this.active;
+      const index = Number(li.dataset.index);
+      const on = index === this.active;
       li.setAttribute("aria-selected", String(on));
+      li.classList.toggle("app-commune__option--suggested", this.active < 0 && index === this.suggested);
       if (on) li.scrollIntoView({ block: "nearest" });
     }
     if (this.active >= 0) {
@@ -163,14 +170,17 @@ export class CommuneField {
     if (!this.isOpen) return;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       event.preventDefault();
-      const step = event.key === "ArrowDown" ? 1 : -1;
-      this.active = (this.active + step + this.options.length) % this.options.length;
+      const count = this.options.length;
+      if (this.active < 0) this.active = event.key === "ArrowDown" ? 0 : count - 1;
+      else this.active = (this.active + (event.key === "ArrowDown" ? 1 : -1) + count) % count;
       this.highlight();
     } else if (event.key === "Enter") {
-      // Enter picks the highlighted commune; the form moves on at the next Enter.
+      // Enter picks the active option, else the first match, else "hors du département";
+      // the form moves on at the next Enter.
       event.preventDefault();
       event.stopPropagation();
-      this.choose(this.active >= 0 ? this.active : this.options.length - 1);
+      const pick = [this.active, this.suggested].find((index) => index >= 0);
+      this.choose(pick ?? this.options.length - 1);
     } else if (event.key === "Escape") {
       event.preventDefault();
       this.close();

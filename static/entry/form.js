@@ -363,10 +363,25 @@ function showSection(index, { focus = false } = {}) {
   showStepper();
   if (focus) {
     $("[data-stepper]").scrollIntoView({ block: "start" });
-    const first = sectionQuestions(index).find(visible);
-    if (mode !== "tablet" && first) first.focus();
-    else $("[data-stepper-title]").focus({ preventScroll: true });
+    focusFirstQuestion(index);
   }
+}
+
+/** Put the focus on the first answer of a section's first question (a keyboard user
+ * answers at once), without moving the page unless that answer is off screen. On the hall
+ * tablet a text field would open the on-screen keyboard: the stepper's title takes the focus
+ * instead. */
+function focusFirstQuestion(index) {
+  const first = sectionQuestions(index).find(visible);
+  const input = first && (first.element.querySelector("input:checked") || first.element.querySelector("input, textarea"));
+  if (!input || (mode === "tablet" && !input.matches("[type=radio], [type=checkbox]"))) {
+    const title = $("[data-stepper-title]");
+    if (title) title.focus({ preventScroll: true });
+    return;
+  }
+  input.focus({ preventScroll: true });
+  const box = first.element.getBoundingClientRect();
+  if (box.top < 0 || box.top > window.innerHeight - 160) first.element.scrollIntoView({ block: "center" });
 }
 
 function goNext() {
@@ -584,8 +599,7 @@ function startNew({ keepDate = false } = {}) {
   if (paged) {
     showSection(visibleSections()[0] ?? 0);
     editor.scrollIntoView({ block: "start" });
-    if (mode === "tablet") $("[data-stepper-title]").focus({ preventScroll: true });
-    else if (startedInput) startedInput.focus();
+    focusFirstQuestion(draft.section);
   } else {
     window.scrollTo(0, 0);
     const first = questions.find(visible);
@@ -677,7 +691,13 @@ async function restoreDraft() {
   return null;
 }
 
+// Below the DSFR's md breakpoint (static/css/entry.css): a phone.
+const PHONE_SCREEN = "(max-width: 47.98em)";
+
 async function main() {
+  // On a phone the introduction starts folded, so that the first question shows at once.
+  const intro = $("[data-intro]");
+  if (intro && window.matchMedia(PHONE_SCREEN).matches) intro.open = false;
   guardLogout(root);
   registerServiceWorker(root);
   mountQueueStatus(root, queue);
@@ -709,6 +729,8 @@ async function main() {
   editor.hidden = false;
   if (draft.correcting) discard.textContent = t("discard_invalid");
   if (paged) showSection(draft.section);
+  // The phone interview starts on the keyboard: the digits answer the first question at once.
+  if (mode === "phone") focusFirstQuestion(draft.section);
   if (Object.keys(serverErrors).length) {
     const first = questions.find((question) => serverErrors[question.code]);
     if (first && paged) showSection(first.section);

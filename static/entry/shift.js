@@ -45,7 +45,7 @@ function offlineUrls(stored) {
   return urls;
 }
 
-function showSummary(stored) {
+function showSummary(stored, { prepared = false } = {}) {
   summary.querySelector("[data-shift-campaign]").textContent = stored.campaignTitle;
   summary.querySelector("[data-shift-site]").textContent = stored.siteName;
   summary.querySelector("[data-shift-channel]").textContent = stored.channel;
@@ -54,26 +54,52 @@ function showSummary(stored) {
   if (paper) paper.href = urlFor(root.dataset.paperUrl, stored.questionnaire);
   form.hidden = true;
   summary.hidden = false;
-  prepareOffline(offlineUrls(stored));
+  if (!prepared) prepareOffline(offlineUrls(stored));
 }
 
 const OFFLINE_RETRY = 10_000;
 let preparing = 0;
+let pending = null; // the preparation under way: resolves to true once all is kept
+
+function offlineStatus() {
+  return summary.querySelector("[data-offline-ready]");
+}
 
 /** Keep the shift's pages and JSON for offline use, and say when the device is ready: a
- * trainee whose Wi-Fi drops in the first seconds knows whether the form will open. */
-async function prepareOffline(urls) {
+ * trainee whose Wi-Fi drops in the first seconds knows whether the form will open.
+ * Resolves to true once the service worker said that everything is kept. */
+function prepareOffline(urls) {
   const generation = ++preparing;
-  const status = summary.querySelector("[data-offline-ready]");
-  if (status.dataset.state !== "ready") {
-    status.dataset.state = "preparing";
-    status.textContent = t("offline_preparing");
-  }
-  const ready = await registerServiceWorker(root, urls);
-  if (generation !== preparing) return; // the shift changed meanwhile
+  const status = offlineStatus();
+  status.dataset.state = "preparing";
+  status.textContent = t("offline_preparing");
+  pending = registerServiceWorker(root, urls).then((ready) => {
+    if (generation === preparing) announce(ready, urls); // else the shift changed meanwhile
+    return ready;
+  });
+  return pending;
+}
+
+/** Say "prêt hors ligne" only when the worker said that everything is kept; else try again. */
+function announce(ready, urls) {
+  const generation = preparing;
+  const status = offlineStatus();
   status.dataset.state = ready ? "ready" : "missing";
   status.textContent = t(ready ? "offline_ready" : "offline_missing");
   if (!ready) setTimeout(() => generation === preparing && prepareOffline(urls), OFFLINE_RETRY);
+}
+
+/** "Nouveau questionnaire" (or the paper one) tapped before the form is kept: wait for it,
+ * and without network stay here with the reason rather than open the browser's error page. */
+async function startWhenKept(event) {
+  const link = event.currentTarget;
+  if (offlineStatus().dataset.state === "ready") return;
+  event.preventDefault();
+  const stored = shift.read();
+  const again = offlineStatus().dataset.state !== "preparing" || !pending;
+  const ready = await (again && stored ? prepareOffline(offlineUrls(stored)) : pending);
+  if (ready || navigator.onLine) window.location.assign(link.href);
+  else offlineStatus().focus();
 }
 
 function filterQuestionnaires() {
@@ -134,7 +160,7 @@ if (form && summary) {
       markMissing(event.target.name);
     }
   });
-  form.addEventListener("submit", (event) => {
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const missing = ["campaign", "site", "questionnaire"].filter(markMissing);
     if (missing.length) {
@@ -156,9 +182,23 @@ if (form && summary) {
       chosenAt: new Date().toISOString(),
     };
     shift.write(stored);
-    showSummary(stored);
+    // The shift screen is left once the form is kept for offline use: the Wi-Fi may drop
+    // in the next second (a few seconds on a first visit, while the worker installs).
+    const button = form.querySelector("[type=submit]");
+    const waiting = form.querySelector("[data-shift-preparing]");
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    waiting.textContent = t("offline_preparing");
+    await prepareOffline(offlineUrls(stored));
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+    waiting.textContent = "";
+    showSummary(stored, { prepared: true });
     summary.querySelector("[data-shift-start]").focus();
   });
+  for (const link of summary.querySelectorAll("[data-shift-start], [data-shift-paper]")) {
+    link.addEventListener("click", startWhenKept);
+  }
   summary.querySelector("[data-shift-change]").addEventListener("click", () => {
     showForm(shift.read());
     const first = form.querySelector("input:checked, input");

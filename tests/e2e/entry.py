@@ -115,7 +115,9 @@ def choose_shift(page: Any, live_server: Any, survey: Survey, questionnaire: Que
     shift.locator(f"label[for=shift-site-{survey.site.pk}]").tap()
     shift.locator(f"label[for=shift-questionnaire-{questionnaire.pk}]").tap()
     shift.get_by_role("button", name="Commencer la saisie").tap()
-    expect(page.locator("[data-shift-summary]")).to_be_visible()
+    # The summary shows once the service worker keeps the form for offline use: on a fresh
+    # profile it installs first (2.5 s measured here; the page gives it up to 30 s).
+    expect(page.locator("[data-shift-summary]")).to_be_visible(timeout=30_000)
 
 
 def start_questionnaire(page: Any) -> None:

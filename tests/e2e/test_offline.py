@@ -168,3 +168,67 @@ def test_the_entry_page_says_when_it_is_ready_offline_then_a_questionnaire_opens
     go_online(tablet_context)
     expect(page.locator("[data-queue-pending]")).to_be_hidden(timeout=9_000)
     assert Response.objects.get().interviewer_id == user.pk
+
+
+def test_the_wifi_drops_as_soon_as_the_shift_is_chosen_and_the_form_still_opens(
+    tablet_context: Any, tablet: Any, live_server: Any, organisation: Any
+) -> None:
+    survey = open_survey(organisation)
+    user = interviewer(organisation)
+    page = tablet
+    log_in(page, live_server, user.username)  # a fresh profile: nothing kept yet
+
+    choose_shift(page, live_server, survey, survey.hall)
+    # At 0 s: the shift screen is left only once the form is kept, and says so at once.
+    kept = page.evaluate(
+        """async () => {
+            const data = await caches.open("entry-data");
+            const urls = (await data.keys()).map((request) => new URL(request.url).pathname);
+            return {
+                status: document.querySelector("[data-offline-ready]").textContent,
+                urls,
+            };
+        }"""
+    )
+    go_offline(tablet_context)
+    assert kept["status"] == (
+        "Prêt hors ligne : les questionnaires pourront être saisis même si le réseau tombe."
+    )
+    assert f"/saisie/remplir/{survey.hall.pk}/" in kept["urls"]
+    assert f"/saisie/api/questionnaires/{survey.hall.pk}/" in kept["urls"]
+
+    page.get_by_role("link", name="Nouveau questionnaire").tap()
+    expect(page.locator("[data-editor]")).to_be_visible()
+    fill_short_hall_questionnaire(page)
+    expect(page.locator("[data-queue-count]")).to_have_text("1 questionnaire en attente d'envoi")
+    assert not Response.objects.exists()
+
+    go_online(tablet_context)
+    expect(page.locator("[data-queue-pending]")).to_be_hidden(timeout=9_000)
+    assert Response.objects.get().interviewer_id == user.pk
+
+
+def test_without_network_before_the_form_is_kept_the_entry_page_says_so_instead_of_failing(
+    tablet_context: Any, tablet: Any, live_server: Any, organisation: Any
+) -> None:
+    survey = open_survey(organisation)
+    page = tablet
+    log_in(page, live_server, interviewer(organisation).username)
+    page.goto(f"{live_server.url}/saisie/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    # The Wi-Fi drops while the shift is being chosen: nothing of the form could be kept.
+    go_offline(tablet_context)
+    shift = page.locator("[data-shift-form]")
+    shift.locator(f"label[for=shift-site-{survey.site.pk}]").tap()
+    shift.locator(f"label[for=shift-questionnaire-{survey.hall.pk}]").tap()
+    shift.get_by_role("button", name="Commencer la saisie").tap()
+    status = page.locator("[data-offline-ready]")
+    expect(status).to_contain_text("Pas encore prêt hors ligne")
+
+    page.get_by_role("link", name="Nouveau questionnaire").tap()
+    expect(status).to_be_focused()  # the reason, not the browser's error page
+    assert page.url == f"{live_server.url}/saisie/"
+
+    go_online(tablet_context)
+    page.get_by_role("link", name="Nouveau questionnaire").tap()
+    expect(page.locator("[data-editor]")).to_be_visible()
