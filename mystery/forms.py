@@ -318,5 +318,4 @@ class ThresholdsForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.add_input(Submit("submit", gettext("Enregistrer les seuils")))
+        self.helper.form_tag = False  # the page writes the form and its large button

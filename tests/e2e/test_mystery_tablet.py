@@ -194,6 +194,9 @@ def test_the_mystery_tables_fit_the_screen(
             (f"/mystere/{campaign.pk}/", 3),
         ):
             page.goto(f"{live_server.url}{path}")
+            # The DSFR's script lays out the header's menus (the language menu overflows the
+            # page until it is collapsed): measure the page as the agent sees it.
+            page.wait_for_function("() => document.documentElement.dataset.frJs === 'true'")
             widths = page.evaluate(WIDTHS)
             assert len(widths["tables"]) == count, path
             assert widths["page"] <= widths["viewport"], f"{path} : {widths}"
@@ -232,5 +235,42 @@ def test_the_stacked_tables_and_the_tiles_have_no_serious_violation(
         expect(page.locator("#div_id_courteous.fr-fieldset--error .app-tile").first).to_be_visible()
         violations = serious_violations(page)
         assert violations == [], "\n".join(violations)
+    finally:
+        close_and_let_the_server_finish(context)
+
+
+# Every link and button of the page's main content, with its box.
+LINK_TARGETS = """() => [...document.querySelectorAll("main a[href], main button")]
+  .filter((node) => node.checkVisibility())
+  .map((node) => {
+    const box = node.getBoundingClientRect();
+    return {
+      text: node.textContent.trim().replace(/\\s+/g, " ").slice(0, 60),
+      width: Math.round(box.width * 10) / 10,
+      height: Math.round(box.height * 10) / 10,
+    };
+  })"""
+
+
+@pytest.mark.parametrize("viewport", SCREENS)
+def test_every_link_and_button_of_the_mystery_pages_is_a_large_target(
+    browser: Any, live_server: Any, campaign: Campaign, manager: Any, viewport: dict[str, int]
+) -> None:
+    """The logs' "Modifier" links, the pages' tabs and their export and import buttons: an
+    agent reaches them with a finger too."""
+    context, page = open_page(browser, live_server, viewport)
+    try:
+        for path in (
+            f"/mystere/{campaign.pk}/",
+            f"/mystere/{campaign.pk}/appels/",
+            f"/mystere/{campaign.pk}/courriels/",
+        ):
+            page.goto(f"{live_server.url}{path}")
+            targets = page.evaluate(LINK_TARGETS)
+            assert any(t["text"].startswith("Modifier") for t in targets) or path.endswith(
+                f"{campaign.pk}/"
+            )
+            small = [t for t in targets if t["width"] < 44 or t["height"] < 44]
+            assert small == [], f"{path} : {len(small)} cibles sur {len(targets)} sous 44 px : {small}"
     finally:
         close_and_let_the_server_finish(context)
