@@ -9,6 +9,14 @@ Deterministic: the PDF's creation and modification dates are the report's date (
 campaign's closing day, else its last day), WeasyPrint writes no file identifier and no
 clock, and the charts are SVG text built in Python: the same data give the same bytes.
 
+Tagged (PDF/UA-1, WeasyPrint's ``pdf/ua-1`` variant): a report a prefecture publishes is
+read with screen readers too. The structure tree follows the HTML (``<h1>``-``<h4>``,
+tables with their ``<th scope>``, lists, links); each chart is a ``Figure`` whose ``/Alt``
+is its image's ``alt``, a summary of its figures (``audit.svg``); the catalog gives the
+language (``<html lang="fr">``) and shows the title (``<title>``, also in the XMP
+metadata) rather than the file's name. Tagging costs some time and size: see
+docs/benchmarks.md (``bench.report_audit``).
+
 For a look at the pages::
 
     python -m audit.pdf --demo --png /tmp/report     # the demo, in a throwaway database
@@ -57,6 +65,8 @@ STYLESHEET = "audit/report.css"
 # Where the static files seem to live for WeasyPrint; StaticFetcher maps these URLs to the
 # files Django's finders find. Relative URLs inside the CSS (the fonts) resolve under it.
 STATIC_BASE = "file:///__static__/"
+# PDF/UA-1 (ISO 14289-1): tagged, /Lang, DisplayDocTitle, the XMP part number.
+TAGGED = {"pdf_variant": "pdf/ua-1"}
 
 
 class StaticFetcher(URLFetcher):
@@ -123,11 +133,12 @@ def render_html(campaign: Campaign, *, stylesheet_url: str, chart_images: bool =
         )
 
 
-def render_pdf(campaign: Campaign) -> bytes:
-    """The report as a PDF: A4, numbered pages, vector charts, local files only."""
+def render_pdf(campaign: Campaign, *, tagged: bool = True) -> bytes:
+    """The report as a PDF: A4, numbered pages, vector charts, local files only; tagged
+    for accessibility (PDF/UA-1) unless ``tagged`` is False (the benchmark's baseline)."""
     html = render_html(campaign, stylesheet_url=STATIC_BASE + STYLESHEET, chart_images=True)
     document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticFetcher())
-    pdf: bytes = document.write_pdf()
+    pdf: bytes = document.write_pdf(**(TAGGED if tagged else {}))
     return pdf
 
 

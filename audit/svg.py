@@ -7,8 +7,12 @@ distribution (blue France), and columns of questionnaires per week or per day.
 
 Every figure is written in French (« 92,1 % », with a non-breaking space) and every chart
 repeats figures printed beside it: the rate and its base are written at the end of each
-bar, so the colour is never the only signal. Deterministic: the same data give the same
-bytes (coordinates rounded to a tenth, no generated ids, no clock).
+bar, so the colour is never the only signal. Each chart carries its text alternative: its
+title and a summary of every figure it draws (labels in full, rates, counts, last year's,
+the objective and whether each rate reaches it), as ``<title>`` and ``<desc>`` and as the
+``aria-label`` that the preview gives screen readers and the PDF's ``alt`` (``as_image``:
+the ``/Alt`` of its ``Figure`` in the tagged PDF). Deterministic: the same data give the
+same bytes (coordinates rounded to a tenth, no generated ids, no clock).
 """
 
 from __future__ import annotations
@@ -74,6 +78,7 @@ def rate_bars(
         objective=objective,
         legend=items if legend else [],
         label_lines=1,
+        previous_year=previous_year,
     )
 
 
@@ -89,7 +94,14 @@ def share_bars(
     items: list[tuple[str, str]] = []
     if legend and previous_year is not None and any(bar.previous is not None for bar in bars):
         items = [("swatch:" + BLUE_FRANCE, str(year)), ("diamond", str(previous_year))]
-    return _horizontal(bars, title=title or str(year), objective=None, legend=items, label_lines=2)
+    return _horizontal(
+        bars,
+        title=title or str(year),
+        objective=None,
+        legend=items,
+        label_lines=2,
+        previous_year=previous_year,
+    )
 
 
 def count_columns(rows: Sequence[tuple[str, int]], *, title: str = "") -> str:
@@ -126,7 +138,10 @@ def count_columns(rows: Sequence[tuple[str, int]], *, title: str = "") -> str:
         )
         for line_index, line in enumerate(label):
             parts.append(_text(line, centre, base_line + 8 + 11 + 13 * line_index, anchor="middle"))
-    return _svg(width, height, title, parts)
+    summary = [f"{label} : {french_number(count, 0)}" for label, count in rows]
+    if len(rows) > 1:
+        summary.append(f"total : {french_number(sum(count for _, count in rows), 0)}")
+    return _svg(width, height, title, parts, summary)
 
 
 # --- horizontal bars -----------------------------------------------------------------------
@@ -145,6 +160,7 @@ def _horizontal(
     objective: float | None,
     legend: Sequence[tuple[str, str]],
     label_lines: int,
+    previous_year: int | None = None,
 ) -> str:
     """Rows of label, bar, diamond and "65,8 % (175/266)". Few text elements: each costs
     the PDF renderer a text layout of its own."""
@@ -209,7 +225,32 @@ def _horizontal(
 
     if legend:
         parts.extend(_legend(legend, rows_bottom + 32))
-    return _svg(WIDTH, height, title, parts)
+    summary = [_bar_summary(bar, objective is not None, previous_year) for bar in bars]
+    if objective is not None:
+        summary.insert(0, f"objectif {french_percent(objective)}")
+    return _svg(WIDTH, height, title, parts, summary)
+
+
+# What each colour of a rate bar says (reports.stats.Colour), for the text alternative.
+STANDING = {
+    COLOURS[Colour.GREEN]: "objectif atteint",
+    COLOURS[Colour.ORANGE]: "objectif presque atteint",
+    COLOURS[Colour.RED]: "objectif non atteint",
+}
+
+
+def _bar_summary(bar: Bar, against_objective: bool, previous_year: int | None) -> str:
+    """ "Q19 … : 92,1 % (199/216), objectif atteint, 2015 : 98,4 %", the label in full."""
+    if bar.percent is None:
+        return f"{bar.label} : aucune réponse comptée"
+    text = f"{bar.label} : {french_percent(bar.percent)}"
+    if bar.detail:
+        text += f" ({bar.detail})"
+    if against_objective and bar.colour in STANDING:
+        text += f", {STANDING[bar.colour]}"
+    if bar.previous is not None:
+        text += f", {previous_year or 'année précédente'} : {french_percent(bar.previous)}"
+    return text
 
 
 def _legend(items: Sequence[tuple[str, str]], baseline: float) -> list[str]:
@@ -265,15 +306,31 @@ def _text(
     return f"<text {attributes}>{html.escape(content, quote=False)}</text>"
 
 
-def _svg(width: float, height: float, title: str, parts: Sequence[str]) -> str:
-    label = html.escape(french(title), quote=True)
+def _svg(
+    width: float, height: float, title: str, parts: Sequence[str], summary: Sequence[str] = ()
+) -> str:
+    name = french(title)
+    description = french(" ; ".join(summary) + ".") if summary else ""
+    description = description[:1].upper() + description[1:]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'aria-label="{label}" width="{_n(width)}" height="{_n(height)}" '
+        f'aria-label="{html.escape(alternative(name, description), quote=True)}" '
+        f'width="{_n(width)}" height="{_n(height)}" '
         f'viewBox="0 0 {_n(width)} {_n(height)}" font-family="{FONT_FAMILY}" '
         f'font-size="{FONT_SIZE}" fill="{TEXT}">'
-        f"<title>{label}</title>" + "".join(parts) + "</svg>"
+        f"<title>{html.escape(name, quote=False)}</title>"
+        + (f"<desc>{html.escape(description, quote=False)}</desc>" if description else "")
+        + "".join(parts)
+        + "</svg>"
     )
+
+
+def alternative(title: str, description: str) -> str:
+    """A chart's text alternative: its title, then the summary of its figures."""
+    if not title or not description:
+        return title or description
+    joint = " " if title.rstrip()[-1:] in ".?!:" else ". "
+    return title.rstrip() + joint + description
 
 
 _LABEL = re.compile(r'aria-label="([^"]*)"')

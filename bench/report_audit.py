@@ -7,7 +7,9 @@ this process with the production settings:
 
 1. the Charente demonstration (``survey.demo.load_demo``), closed: ``audit.pdf.render_pdf``
    and ``audit.evidence.build_pack``, several runs each (wall time and this process's CPU
-   time, ``time.process_time``), the PDF's page count (pypdf) and the sizes;
+   time, ``time.process_time``), the PDF's page count (pypdf) and the sizes; the report
+   tagged (PDF/UA-1, what the application serves) and untagged, runs taken in turn: what
+   tagging costs, as a ratio to the untagged PDF of the same run;
 2. a campaign of 30,000 questionnaires generated as bench.indicators does (its functions,
    ``prepare`` and ``generate``: set-based SQL, roll-ups rebuilt), closed: the same, fewer
    runs.
@@ -223,6 +225,25 @@ def measure(
     return result
 
 
+def measure_alternating(
+    actions: list[tuple[str, Callable[[], bytes]]], runs: int, budget: float
+) -> list[Measure]:
+    """``measure`` for productions to compare with one another: one warm-up each, then
+    their runs in turn (A, B, A, B…), so that a change of the machine's load falls on
+    both alike; ``runs`` rounds or fewer once ``budget`` seconds are spent (2 at least)."""
+    results = [Measure(label, [], [], size_bytes=len(action())) for label, action in actions]
+    started = time.monotonic()
+    for index in range(runs):
+        if index >= 2 and time.monotonic() - started > budget:
+            break
+        for result, (_, action) in zip(results, actions, strict=True):
+            wall, cpu = time.perf_counter(), time.process_time()
+            action()
+            result.cpu_ms.append((time.process_time() - cpu) * 1000)
+            result.wall_ms.append((time.perf_counter() - wall) * 1000)
+    return results
+
+
 def python_calls(action: Callable[[], bytes]) -> int:
     """The Python function calls of one run of ``action`` (cProfile): a count of the work
     done that does not depend on the machine's speed or load, unlike the times."""
@@ -267,15 +288,23 @@ def measure_campaign(
         )
         measures[-1].pages = page_count(baseline())
         measures[-1].calls = python_calls(baseline)
-        say(f"  {label} : render_pdf")
+        say(f"  {label} : render_pdf, balisé (PDF/UA-1) et sans balisage, en alternance")
         pdf = render_pdf(campaign)
-        measures.append(
-            measure(
-                "`render_pdf` (rapport)", lambda: render_pdf(campaign), runs, args.budget, args.cap
-            )
+        tagged, untagged = measure_alternating(
+            [
+                ("`render_pdf` (rapport, balisé PDF/UA-1)", lambda: render_pdf(campaign)),
+                (
+                    "`render_pdf` sans balisage (référence du balisage)",
+                    lambda: render_pdf(campaign, tagged=False),
+                ),
+            ],
+            runs,
+            args.budget,
         )
-        measures[-1].pages = page_count(pdf)
-        measures[-1].calls = python_calls(lambda: render_pdf(campaign))
+        tagged.pages = untagged.pages = page_count(pdf)
+        tagged.calls = python_calls(lambda: render_pdf(campaign))
+        untagged.calls = python_calls(lambda: render_pdf(campaign, tagged=False))
+        measures += [tagged, untagged]
         say(f"  {label} : build_pack")
         measures.append(
             measure(

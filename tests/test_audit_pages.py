@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import datetime
 import html
+import re
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 
+from audit import pdf
 from audit.drafting import KEYS, draft
 from audit.models import ActionStatus, ImprovementAction, SectionText
 from reports.indicators import compute
@@ -125,6 +129,31 @@ def test_another_organisations_campaign_and_actions_do_not_exist(
     assert not SectionText.objects.exists()
     theirs.refresh_from_db()
     assert (theirs.title, theirs.status) == ("Signalétique du hall", ActionStatus.PLANNED)
+
+
+# --- the preview ---------------------------------------------------------------------------------
+
+
+def test_the_preview_is_a_page_with_its_main_landmark_viewport_and_icon(
+    manager_client: Client, campaign: Campaign
+) -> None:
+    response = manager_client.get(reverse("audit:report_preview", args=[campaign.pk]))
+    page = response.content.decode()
+    icons = re.findall(r'<link rel="(?:shortcut )?icon"\s+href="([^"]+)"', page)
+
+    assert response.status_code == 200
+    assert page.count("<main") == 1
+    assert '<main id="content">' in page
+    assert page.index('<main id="content">') < page.index("Sommaire") < page.index("</main>")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert icons
+    for href in icons:  # DSFR's Marianne icon, served from the static files
+        assert href.startswith(settings.STATIC_URL), href
+        assert finders.find(href.removeprefix(settings.STATIC_URL)), href
+    # The PDF's source (same template) asks WeasyPrint for no icon.
+    source = pdf.render_html(campaign, stylesheet_url="report.css", chart_images=True)
+    assert 'rel="icon"' not in source
+    assert '<main id="content">' in source
 
 
 # --- the commentary ------------------------------------------------------------------------------

@@ -150,7 +150,10 @@ def test_the_pdf_takes_a_chart_as_an_image_of_the_same_svg() -> None:
         image,
     )
     assert match is not None, image
-    assert match.group(1) == f"Par jour{NBSP}: 2016"
+    assert match.group(1) == (
+        f"Par jour{NBSP}: 2016. 3 octobre{NBSP}: 12{NBSP}; 4 octobre{NBSP}: 1234{NBSP}; "
+        f"total{NBSP}: 1246."
+    )
     assert base64.b64decode(match.group(2)).decode() == str(french_html(chart))
 
 

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from survey.demo import DEMO_PASSWORD, load_demo
 from survey.models import DeviceQueue, EntryMode, ImportJob, Role
 
 from ..factories import ResponseFactory
-from .conftest import log_in, serious_violations
+from .conftest import close_and_let_the_server_finish, log_in, new_context, serious_violations
 from .entry import (
     HALL_SECTIONS,
     SHORT_HALL,
@@ -171,3 +172,33 @@ def test_an_import_jobs_page(page: Any, live_server: Any, organisation: Any) -> 
     expect(page.locator("main")).to_contain_text("accueil.csv")
 
     assert_no_serious_violation(page)
+
+
+# --- the report's preview (issue 14, point 16) -----------------------------------------------
+
+
+def test_the_report_preview_on_a_phone(browser: Any, live_server: Any, db: Any) -> None:
+    """The demo's report as a web page: one main landmark, laid out at the phone's width
+    (the viewport meta tag; without it a phone lays a page out 980 px wide), its icon."""
+    campaign = load_demo().campaign
+    context = new_context(
+        browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(30_000)  # the demo's whole report, on a busy machine
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "responsable", DEMO_PASSWORD)
+        page.goto(f"{live_server.url}/rapport/campagne/{campaign.pk}/apercu/")
+        expect(page.get_by_role("main")).to_have_count(1)
+        expect(page.get_by_role("main")).to_contain_text("Sommaire")
+
+        # Laid out at the phone's width (980 px without the viewport meta tag), and no
+        # wider: no horizontal scroll.
+        assert page.evaluate("() => document.documentElement.clientWidth") == 390
+        assert page.evaluate("() => document.documentElement.scrollWidth") == 390
+        icon = page.locator('link[rel="icon"]').first.get_attribute("href")
+        assert icon is not None
+        assert page.request.get(live_server.url + icon).ok
+        assert_no_serious_violation(page)
+    finally:
+        close_and_let_the_server_finish(context)
