@@ -271,6 +271,8 @@ def test_every_link_and_button_of_the_mystery_pages_is_a_large_target(
                 f"{campaign.pk}/"
             )
             small = [t for t in targets if t["width"] < 44 or t["height"] < 44]
-            assert small == [], f"{path} : {len(small)} cibles sur {len(targets)} sous 44 px : {small}"
+            assert small == [], (
+                f"{path} : {len(small)} cibles sur {len(targets)} sous 44 px : {small}"
+            )
     finally:
         close_and_let_the_server_finish(context)
