@@ -663,3 +663,64 @@ def test_another_organisations_questionnaire_is_a_404(
     rows = new_rows(hall, 1, site)
     assert stranger.post(import_url(hall), {"file": upload(rows)}).status_code == 404
     assert Response.objects.count() == 0
+
+
+# --- communes typed by hand (issue 14, point 11) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed", ["Hors Charente", "hors département", "Hors 16", "HORS du département"]
+)
+def test_a_commune_typed_as_outside_without_the_hors_form_is_refused_naming_it(
+    typed: str, hall: Questionnaire, site: Site, manager_client: Client
+) -> None:
+    rows = new_rows(hall, 2, site)
+    rows[1]["profil_commune"] = typed
+
+    response = manager_client.post(import_url(hall), {"file": upload(rows)})
+
+    errors = response.context["refused"].row_errors
+    assert [(e.line, e.column) for e in errors] == [(3, "profil_commune")]
+    assert errors[0].message == (
+        f"« {typed} » : une commune hors du département s'écrit « hors: », deux-points "
+        "compris, suivi du nom de la commune (par exemple hors:Bordeaux) ; une commune du "
+        "département, par son code INSEE (par exemple 16015)."
+    )
+    assert Response.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("Cognac", "« Cognac » n'est pas un code INSEE : écrivez le code INSEE d'une commune"),
+        ("hors:", "« hors: » : écrivez le nom de la commune après « hors: », par exemple"),
+        ("Hors : ", "« Hors : » : écrivez le nom de la commune après « hors: »"),
+    ],
+)
+def test_a_commune_that_is_neither_a_code_nor_the_hors_form_is_refused_naming_both(
+    typed: str, message: str, hall: Questionnaire, site: Site, manager: User
+) -> None:
+    rows = new_rows(hall, 1, site)
+    rows[0]["profil_commune"] = typed
+
+    with pytest.raises(ImportRefused) as refused:
+        import_responses(hall, rows, user=manager)
+
+    assert [(e.line, e.column) for e in refused.value.row_errors] == [(2, "profil_commune")]
+    assert refused.value.row_errors[0].message.startswith(message)
+    assert "hors:Bordeaux" in refused.value.row_errors[0].message
+    assert Response.objects.count() == 0
+
+
+def test_the_hors_form_is_read_with_spaces_around_its_colon_and_codes_without_their_zero(
+    hall: Questionnaire, site: Site, manager: User
+) -> None:
+    rows = new_rows(hall, 2, site)
+    rows[0]["profil_commune"] = "Hors : Bordeaux"
+    rows[1]["profil_commune"] = "HORS :Saint-Émilion"
+
+    import_responses(hall, rows, user=manager)
+
+    assert sorted(
+        Answer.objects.filter(question__code="profil_commune").values_list("text", flat=True)
+    ) == ["Bordeaux", "Saint-Émilion"]

@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from reports.tallies import tally_responses
+from survey.communes import OUTSIDE_PREFIX, commune_cell
 from survey.models import (
     Answer,
     Campaign,
@@ -57,7 +58,6 @@ from .responses import NON_FIELD, QuestionnaireSpec, build_answers
 
 META_COLUMNS = ("uuid", "site", "canal", "mode", "recueilli_le", "envoye_le", "enqueteur", "annule")
 SEPARATOR = "|"  # between the codes of a multiple-choice answer
-OUTSIDE = "hors:"  # prefix of a commune outside the département
 
 # Spreadsheet I/O lives in survey.spreadsheets; re-exported here for this module's users.
 __all__ = [
@@ -202,7 +202,7 @@ class ExportRows:
             elif commune_id is not None:
                 value = commune_id
             elif question_id in communes:
-                value = OUTSIDE + text
+                value = OUTSIDE_PREFIX + text
             else:
                 value = text
             if response_id != current:  # a response's answers come together
@@ -387,13 +387,20 @@ class _RowReader:
         interviewer = self.members.get(name, self.user)
         if name and name not in self.members:
             self.unknown_interviewers.add(name)
+        given_answers, unreadable = self._answers(cell)
         try:
-            answers = build_answers(self.spec, self._answers(cell))
+            answers = build_answers(self.spec, given_answers)
         except ValidationError as invalid:
-            for code, messages in invalid.message_dict.items():
-                for message in messages:
-                    error("" if code == NON_FIELD else code, message)
-            return
+            answers = []
+            told = invalid.message_dict
+        else:
+            told = {}
+        # A cell this reader could not read is left out of the answers: what it says
+        # replaces what build_answers says of the missing answer ("réponse obligatoire").
+        told |= {code: [message] for code, message in unreadable.items()}
+        for code, messages in told.items():
+            for message in messages:
+                error("" if code == NON_FIELD else code, message)
         if len(self.errors) > errors_before or key is None or site is None:
             return
         self.responses.append(
@@ -411,9 +418,11 @@ class _RowReader:
         )
         self.answers.append(answers)
 
-    def _answers(self, cell: Mapping[str, str]) -> dict[str, Any]:
-        """Cells as ``build_answers`` reads them; an empty cell is no answer."""
+    def _answers(self, cell: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+        """Cells as ``build_answers`` reads them (an empty cell is no answer), and the
+        message of each cell that cannot be read, by question code."""
         answers: dict[str, Any] = {}
+        unreadable: dict[str, str] = {}
         for code, question in self.spec.by_code.items():
             value = cell.get(code, "")
             if not value:
@@ -421,13 +430,13 @@ class _RowReader:
             if question.kind == QuestionKind.MULTIPLE:
                 answers[code] = [part.strip() for part in value.split(SEPARATOR) if part.strip()]
             elif question.kind == QuestionKind.COMMUNE:
-                if value.casefold().startswith(OUTSIDE):
-                    answers[code] = {"outside": value[len(OUTSIDE) :].strip()}
-                else:  # a spreadsheet drops the leading zero of 01001
-                    answers[code] = {"insee": value.zfill(5) if value.isdigit() else value}
+                try:
+                    answers[code] = commune_cell(value)
+                except ValidationError as invalid:
+                    unreadable[code] = invalid.messages[0]
             else:
                 answers[code] = value
-        return answers
+        return answers, unreadable
 
     @staticmethod
     def _moment(
