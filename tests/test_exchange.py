@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -724,3 +725,95 @@ def test_the_hors_form_is_read_with_spaces_around_its_colon_and_codes_without_th
     assert sorted(
         Answer.objects.filter(question__code="profil_commune").values_list("text", flat=True)
     ) == ["Bordeaux", "Saint-Émilion"]
+
+
+# --- choices named by their labels (issue 14, point 12) ----------------------------------
+
+
+def as_typed(label: str) -> str:
+    """A label as a hand might type it: no accents, another case, spaces around and inside."""
+    bare = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    return "  " + bare.upper().replace(" ", "  ") + " "
+
+
+def labelled(hall: Questionnaire, row: dict[str, str], typed: Any = str) -> dict[str, str]:
+    """``row`` with every choice cell written with the choices' labels instead of codes."""
+    spec = QuestionnaireSpec.load(hall)
+    out = dict(row)
+    for question in spec.questions:
+        cell = row.get(question.code, "")
+        if question.has_choices and cell:
+            choices = spec.choices[question.pk]
+            out[question.code] = " | ".join(typed(choices[c].label) for c in cell.split("|"))
+    return out
+
+
+def answers_of(hall: Questionnaire) -> list[dict[str, set[str]]]:
+    return sorted((value[4] for value in snapshot(hall).values()), key=repr)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("typed", [str, as_typed], ids=["labels", "labels-as-typed"])
+def test_a_file_with_choice_labels_imports_the_same_answers_as_with_codes(
+    fmt: str, typed: Any, hall: Questionnaire, site: Site, manager: User
+) -> None:
+    spec = QuestionnaireSpec.load(hall)
+    rows = new_rows(hall, 3, site)
+    rows[1]["info_source"] = "internet|mairie|autre"  # a multiple choice of three
+    rows[2]["hall_satisfaction_globale"] = "peu_satisfaisant"
+    import_responses(hall, read_table(upload(rows, fmt)), user=manager)
+    with_codes = answers_of(hall)
+    Response.objects.all().delete()
+    with_labels = [labelled(hall, row, typed) for row in rows]
+    assert with_labels[2]["hall_satisfaction_globale"] == typed("Peu satisfaisant")
+    assert with_labels[1]["info_source"].count("|") == 2
+    assert all(spec.by_code["info_source"].has_choices for _ in with_labels)
+
+    result = import_responses(hall, read_table(upload(with_labels, fmt)), user=manager)
+
+    assert result.created == 3
+    assert answers_of(hall) == with_codes
+
+
+def test_an_unknown_choice_is_refused_naming_the_codes_and_labels_accepted(
+    hall: Questionnaire, site: Site, manager: User
+) -> None:
+    rows = new_rows(hall, 2, site)
+    rows[0]["profil_statut"] = "Un retraité"
+    rows[1]["info_source"] = "Internet | le bouche à oreille"
+
+    with pytest.raises(ImportRefused) as refused:
+        import_responses(hall, rows, user=manager)
+
+    first, second = refused.value.row_errors
+    assert (first.line, first.column) == (2, "profil_statut")
+    assert first.message == (
+        "« Un retraité » n'est pas un choix de Q1. Choix possibles : particulier (Un "
+        "particulier), professionnel (Un professionnel (garagiste, auto-école…)), association "
+        "(Une association), collectivite (Un élu ou un agent d'une collectivité), autre, "
+        "sans_reponse."  # a label that only says its code is not repeated
+    )
+    assert (second.line, second.column) == (3, "info_source")
+    assert second.message.startswith("« le bouche à oreille » n'est pas un choix de Q7.")
+    assert Response.objects.count() == 0
+
+
+def test_a_label_that_names_two_choices_is_refused_as_ambiguous(
+    hall: Questionnaire, site: Site, manager: User
+) -> None:
+    # Two choices labelled alike (once the accents are left out): a label cannot tell them.
+    question = hall.questions.get(code="profil_statut")
+    question.choices.filter(code="autre").update(label="UNE ASSOCIATIÔN")
+    rows = new_rows(hall, 2, site)
+    rows[0]["profil_statut"] = "une association"
+    rows[1]["profil_statut"] = "autre"  # the code still names one
+
+    with pytest.raises(ImportRefused) as refused:
+        import_responses(hall, rows, user=manager)
+
+    assert [str(e) for e in refused.value.row_errors] == [
+        "ligne 2, colonne profil_statut : « une association » peut désigner plusieurs choix "
+        "(association (Une association), autre (UNE ASSOCIATIÔN)) : écrivez le code du "
+        "choix voulu."
+    ]
+    assert Response.objects.count() == 0

@@ -29,6 +29,7 @@ from survey.models import (
     Answer,
     Campaign,
     EntryMode,
+    Question,
     QuestionKind,
     Questionnaire,
     Response,
@@ -40,9 +41,12 @@ from survey.spreadsheets import (
     MAX_ERRORS,
     MAX_ROWS,
     PARIS,
+    AmbiguousName,
     ImportRefused,
     Row,
     RowError,
+    Vocabulary,
+    ambiguous_message,
     csv_pieces,
     format_moment,
     non_blank_lines,
@@ -54,7 +58,7 @@ from survey.spreadsheets import (
     write_xlsx,
 )
 
-from .responses import NON_FIELD, QuestionnaireSpec, build_answers
+from .responses import NON_FIELD, QuestionnaireSpec, build_answers, question_label
 
 META_COLUMNS = ("uuid", "site", "canal", "mode", "recueilli_le", "envoye_le", "enqueteur", "annule")
 SEPARATOR = "|"  # between the codes of a multiple-choice answer
@@ -312,6 +316,14 @@ class _RowReader:
                 ]
             ).values_list("uuid", "questionnaire_id")
         )
+        # Each choice question's codes and labels: a cell may name a choice by either.
+        self.vocabularies = {
+            question.code: Vocabulary(
+                (choice.code, choice.label) for choice in spec.choices[question.pk].values()
+            )
+            for question in spec.questions
+            if question.has_choices
+        }
         self.now = timezone.now()
         self.seen: dict[uuid_module.UUID, int] = {}
         self.errors: list[RowError] = []
@@ -427,8 +439,15 @@ class _RowReader:
             value = cell.get(code, "")
             if not value:
                 continue
-            if question.kind == QuestionKind.MULTIPLE:
-                answers[code] = [part.strip() for part in value.split(SEPARATOR) if part.strip()]
+            if question.has_choices:
+                multiple = question.kind == QuestionKind.MULTIPLE
+                parts = value.split(SEPARATOR) if multiple else [value]
+                try:
+                    codes = self._choices(question, [part for part in parts if part.strip()])
+                except ValidationError as invalid:
+                    unreadable[code] = invalid.messages[0]
+                    continue
+                answers[code] = codes if multiple else codes[0]
             elif question.kind == QuestionKind.COMMUNE:
                 try:
                     answers[code] = commune_cell(value)
@@ -437,6 +456,35 @@ class _RowReader:
             else:
                 answers[code] = value
         return answers, unreadable
+
+    def _choices(self, question: Question, parts: Sequence[str]) -> list[str]:
+        """The codes of the choices ``parts`` name, each by its code or by its label
+        (``Vocabulary``); a ValidationError names the parts that name no choice, or one
+        that names several, with the choices and their labels."""
+        vocabulary = self.vocabularies[question.code]
+        codes, unknown = [], []
+        for part in parts:
+            try:
+                code = vocabulary.find(part)
+            except AmbiguousName as ambiguous:
+                raise ValidationError(ambiguous_message(part, ambiguous, vocabulary)) from None
+            if code is None:
+                unknown.append(part.strip())
+            else:
+                codes.append(code)
+        if unknown:
+            raise ValidationError(
+                gettext(
+                    "« %(given)s » n'est pas un choix de %(question)s. Choix possibles : "
+                    "%(choices)s."
+                )
+                % {
+                    "given": ", ".join(unknown),
+                    "question": question_label(question),
+                    "choices": vocabulary.described(),
+                }
+            )
+        return codes
 
     @staticmethod
     def _moment(
