@@ -817,3 +817,84 @@ def test_a_label_that_names_two_choices_is_refused_as_ambiguous(
         "choix voulu."
     ]
     assert Response.objects.count() == 0
+
+
+# --- a file dropped on the wrong page (issue 14, point 13) -------------------------------
+
+
+PHONE_ON_HALL = (
+    "Ce fichier est celui du questionnaire « Questionnaire téléphonique » ({evidence}), pas "
+    "de « Questionnaire accueil physique » : importez-le depuis la page d'import du "
+    "questionnaire « Questionnaire téléphonique »."
+)
+
+
+def phone_rows(phone: Questionnaire, count: int, site: Site) -> list[dict[str, str]]:
+    answers = cells(complete_answers(QuestionnaireSpec.load(phone)))
+    return [{"site": site.name, "recueilli_le": "2016-10-10", **answers} for _ in range(count)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_phone_questionnaires_export_on_the_hall_page_is_refused_once_naming_it(
+    fmt: str, hall: Questionnaire, site: Site, manager_client: Client
+) -> None:
+    phone = hall.campaign.questionnaires.get(channel="phone")
+    for _ in range(3):
+        store(phone, site, complete_answers(QuestionnaireSpec.load(phone)))
+
+    response = manager_client.post(import_url(hall), {"file": export_file(phone, fmt)})
+
+    assert response.status_code == 200
+    assert response.context["refused"] is None  # not column by column, nor row by row
+    assert response.context["form"].non_field_errors() == [
+        PHONE_ON_HALL.format(evidence="colonne tel_deplace_apres_appel ; canal phone")
+    ]
+    link = f'href="{import_url(phone)}">Importer dans « Questionnaire téléphonique »</a>'
+    assert link in response.content.decode()
+    assert not Response.objects.filter(questionnaire=hall).exists()
+    assert Response.objects.count() == 3
+
+
+def test_a_phone_file_without_canal_is_told_by_its_own_column(
+    hall: Questionnaire, site: Site, manager: User
+) -> None:
+    phone = hall.campaign.questionnaires.get(channel="phone")
+
+    with pytest.raises(ValidationError) as refused:
+        import_responses(hall, phone_rows(phone, 2, site), user=manager)
+
+    assert refused.value.messages == [
+        PHONE_ON_HALL.format(evidence="colonne tel_deplace_apres_appel")
+    ]
+    assert Response.objects.count() == 0
+
+
+def test_a_hall_file_with_a_stray_column_is_still_refused_column_by_column(
+    hall: Questionnaire, site: Site, manager: User
+) -> None:
+    rows = new_rows(hall, 1, site)
+    rows[0]["hall_courtoisie_bis"] = "oui"  # a question of no questionnaire
+
+    with pytest.raises(ImportRefused) as refused:
+        import_responses(hall, rows, user=manager)
+
+    assert [(e.line, e.column) for e in refused.value.row_errors] == [(1, "hall_courtoisie_bis")]
+
+
+def test_a_mystery_call_log_on_a_responses_page_is_refused_naming_its_page(
+    hall: Questionnaire, manager_client: Client
+) -> None:
+    from mystery.exchange import CALL_COLUMNS
+
+    rows = [dict.fromkeys(CALL_COLUMNS, "") | {"service": "Cartes grises", "resultat": "reached"}]
+
+    response = manager_client.post(import_url(hall), {"file": upload(rows)})
+
+    assert response.context["form"].non_field_errors() == [
+        "Ce fichier est le journal des appels mystères (colonnes uuid, service, "
+        "numero_compose, appele_le, resultat…), pas un fichier de questionnaires : "
+        "importez-le depuis la page « Importer des appels mystères » de la campagne."
+    ]
+    page = response.content.decode()
+    assert reverse("mystery:calls_import", args=[hall.campaign.pk]) in page
+    assert Response.objects.count() == 0
