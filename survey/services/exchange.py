@@ -62,6 +62,7 @@ from .responses import NON_FIELD, QuestionnaireSpec, build_answers, question_lab
 
 META_COLUMNS = ("uuid", "site", "canal", "mode", "recueilli_le", "envoye_le", "enqueteur", "annule")
 SEPARATOR = "|"  # between the codes of a multiple-choice answer
+OUTSIDE = OUTSIDE_PREFIX  # prefix of a commune outside the département (survey.communes)
 
 # Spreadsheet I/O lives in survey.spreadsheets; re-exported here for this module's users.
 __all__ = [
@@ -208,7 +209,7 @@ class ExportRows:
             elif commune_id is not None:
                 value = commune_id
             elif question_id in communes:
-                value = OUTSIDE_PREFIX + text
+                value = OUTSIDE + text
             else:
                 value = text
             if response_id != current:  # a response's answers come together
