@@ -337,10 +337,12 @@ def check_belongs_here(
     Another questionnaire of the organisation fits the file better when fewer of its
     question columns are unknown to it, or as few and its channel is the one the ``canal``
     column names (a phone questionnaire's file shares all but one of its columns with the
-    hall's, and says canal=phone). Those of this campaign are compared first; another
-    campaign's only if of another channel (question codes stay from one year to the next:
-    last year's file of this channel fits here). No query when every column is a question
-    of this questionnaire and ``canal`` names its channel; else 2.
+    hall's, and says canal=phone); at equal fit, one of this campaign, then the latest.
+    Another campaign's questionnaire is compared only if of another channel (question codes
+    stay from one year to the next: last year's file of this channel fits here). A file
+    none of whose columns is a question here may be one of ``OTHER_FILES`` (a mystery log).
+    No query when every column is a question of this questionnaire and ``canal`` names its
+    channel; else 2.
     """
     columns = list(columns)
     asked = [c for c in columns if c not in META_COLUMNS]
