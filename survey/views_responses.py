@@ -206,7 +206,7 @@ def _question_field(spec: QuestionnaireSpec, question: Question) -> forms.Field:
             label=label,
             required=False,
             max_length=200,
-            validators=[commune_cell],  # "Hors Charente" is told the hors: form it needs
+            validators=[_check_commune],  # "Hors Charente" is told the hors: form it needs
             help_text=" ".join(
                 [
                     *hints,
@@ -220,6 +220,10 @@ def _question_field(spec: QuestionnaireSpec, question: Question) -> forms.Field:
     return forms.CharField(
         label=label, help_text=help_text, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+def _check_commune(value: str) -> None:
+    commune_cell(value)
 
 
 def _initial(value: Any) -> Any:
