@@ -12,7 +12,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from survey.models import Campaign
-from survey.spreadsheets import Cells, fold, format_moment, non_blank_lines
+from survey.spreadsheets import (
+    AmbiguousName,
+    Cells,
+    Vocabulary,
+    ambiguous_message,
+    format_moment,
+    non_blank_lines,
+)
 
 from .exchange_rows import ImportResult, LogReader, import_logs, yes_no
 from .models import CallOutcome, GreetingElement, MysteryCall
@@ -81,11 +88,9 @@ class _CallReader(LogReader):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        with translation.override("fr"):
-            self.outcomes = {fold(str(label)): code for code, label in CallOutcome.choices}
-            self.elements = {fold(str(label)): code for code, label in GreetingElement.choices}
-        self.outcomes |= {fold(code): code for code in CallOutcome.values}
-        self.elements |= {fold(code): code for code in GreetingElement.values}
+        with translation.override("fr"):  # the French labels, whatever the user's language
+            self.outcomes = Vocabulary((c, str(label)) for c, label in CallOutcome.choices)
+            self.elements = Vocabulary((c, str(label)) for c, label in GreetingElement.choices)
 
     def build(self, row: Cells) -> MysteryCall | None:
         service = self.reference(row, "service", self.services, required=True)
@@ -144,12 +149,16 @@ class _CallReader(LogReader):
         if not raw:
             row.error("resultat", gettext("à renseigner."))
             return None
-        outcome = self.outcomes.get(fold(raw))
+        try:
+            outcome = self.outcomes.find(raw)
+        except AmbiguousName as ambiguous:
+            row.error("resultat", ambiguous_message(raw, ambiguous, self.outcomes))
+            return None
         if outcome is None:
             row.error(
                 "resultat",
                 gettext("« %(value)s » n'est pas un résultat : écrivez l'un de %(codes)s.")
-                % {"value": raw, "codes": ", ".join(CallOutcome.values)},
+                % {"value": raw, "codes": self.outcomes.described()},
             )
         return outcome
 
@@ -157,7 +166,11 @@ class _CallReader(LogReader):
         parts = [p.strip() for p in row.cell.get("elements_manquants", "").split(SEPARATOR)]
         codes, unknown = [], []
         for part in filter(None, parts):
-            code = self.elements.get(fold(part))
+            try:
+                code = self.elements.find(part)
+            except AmbiguousName as ambiguous:
+                row.error("elements_manquants", ambiguous_message(part, ambiguous, self.elements))
+                continue
             if code is None:
                 unknown.append(part)
             elif code not in codes:
@@ -169,6 +182,6 @@ class _CallReader(LogReader):
                     "« %(value)s » n'est pas un élément de la formule d'accueil : écrivez "
                     "%(codes)s, séparés par « | »."
                 )
-                % {"value": ", ".join(unknown), "codes": ", ".join(GreetingElement.values)},
+                % {"value": ", ".join(unknown), "codes": self.elements.described()},
             )
         return codes

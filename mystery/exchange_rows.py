@@ -25,6 +25,7 @@ from survey.spreadsheets import (
     check_columns,
     parse_uuid,
     read_every_line,
+    squeeze,
 )
 
 from .models import Mailbox, MysteryCall, MysteryEmail, MysteryLog, MysteryService, ReferenceItem
@@ -183,7 +184,7 @@ class LogReader:
             if required:
                 row.error(column, gettext("à renseigner."))
             return None
-        item = items.get(value.casefold())
+        item = items.get(squeeze(value))
         if item is None:
             known = sorted({str(_label(i)) for i in items.values()})
             row.error(
@@ -204,9 +205,10 @@ class LogReader:
 
 
 def by_name(model: type[ReferenceItem], organisation_id: int) -> dict[str, Any]:
-    """The organisation's items, inactive ones included, by case-folded name or address."""
+    """The organisation's items, inactive ones included, by name or address with case,
+    accents and repeated spaces left out (``squeeze``, as the imports read a choice)."""
     items = model._default_manager.filter(organisation_id=organisation_id)
-    return {str(_label(item)).casefold(): item for item in items}
+    return {squeeze(str(_label(item))): item for item in items}
 
 
 def _label(item: Any) -> str:

@@ -1,8 +1,10 @@
-"""The commune reference: loading it from a COG-shaped CSV file, and checking codes."""
+"""The commune reference: loading it from a COG-shaped CSV file, checking codes, and
+reading a commune as a spreadsheet user types it."""
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
+from django.utils.translation import gettext
 
 from .models import Arrondissement, Commune, Epci, fold
 
@@ -124,3 +127,53 @@ def forget_communes() -> None:
 @receiver(post_delete, sender=Commune, dispatch_uid="survey.communes.forget_deleted")
 def _forget_deleted(sender: type[Commune], instance: Commune, **kwargs: Any) -> None:
     _KNOWN_CODES.discard(instance.insee_code)
+
+
+# -- a commune typed in a spreadsheet ------------------------------------------------------
+
+OUTSIDE_PREFIX = "hors:"  # how a file names a commune outside the département: hors:Bordeaux
+# "hors:", whatever its case, with spaces before or after the colon ("Hors : Bordeaux").
+_OUTSIDE = re.compile(r"hors\s*:\s*", re.IGNORECASE)
+# An INSEE code, or one whose leading zeros a spreadsheet dropped (1001 for 01001).
+_INSEE = re.compile(r"\d{1,5}|2[AB]\d{3}", re.IGNORECASE)
+_HORS = re.compile(r"hors\b", re.IGNORECASE)  # "Hors Charente", not Horsarrieu
+
+
+def commune_cell(text: str) -> dict[str, str]:
+    """A commune as a file's cell gives it, in the form ``build_answers`` reads: an INSEE
+    code (``{"insee": "16015"}``; "1001" is completed to "01001"), or ``hors:`` followed by
+    the name of a commune outside the département (``{"outside": "Bordeaux"}``; "Hors :
+    Bordeaux" too). Whether the code is in the reference is ``build_answers``' to check.
+
+    Raises a ValidationError that names both forms, with an example, for anything else:
+    "Hors Charente", "hors département", "Hors 16" (the outside form without its colon and
+    the commune's name), a commune's name alone, "hors:" alone.
+    """
+    text = text.strip()
+    outside = _OUTSIDE.match(text)
+    if outside:
+        name = text[outside.end() :].strip()
+        if not name:
+            raise ValidationError(
+                gettext(
+                    "« %(value)s » : écrivez le nom de la commune après « hors: », par "
+                    "exemple hors:Bordeaux."
+                )
+                % {"value": text}
+            )
+        return {"outside": name}
+    if _INSEE.fullmatch(text):
+        return {"insee": text.zfill(5).upper()}
+    if _HORS.match(text):
+        message = gettext(
+            "« %(value)s » : une commune hors du département s'écrit « hors: », deux-points "
+            "compris, suivi du nom de la commune (par exemple hors:Bordeaux) ; une commune du "
+            "département, par son code INSEE (par exemple 16015)."
+        )
+    else:
+        message = gettext(
+            "« %(value)s » n'est pas un code INSEE : écrivez le code INSEE d'une commune du "
+            "département (par exemple 16015), ou « hors: » suivi du nom d'une commune hors "
+            "du département (par exemple hors:Bordeaux)."
+        )
+    raise ValidationError(message % {"value": text})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -58,6 +60,7 @@ def import_file(request: HttpRequest, pk: int) -> HttpResponse:
     )
     campaign = questionnaire.campaign
     refused: exchange.ImportRefused | None = None
+    elsewhere: dict[str, Any] | None = None  # the page a file meant for another belongs to
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         form.background = True
@@ -77,6 +80,9 @@ def import_file(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(
                     None, _("Corrigez les erreurs listées ci-dessous : rien n'a été enregistré.")
                 )
+            except exchange.WrongFile as error:  # another questionnaire's, a mystery log
+                elsewhere = error.link()
+                form.add_error(None, error)
             except ValidationError as error:  # the campaign is closed, the file is empty…
                 form.add_error(None, error)
             else:
@@ -101,6 +107,7 @@ def import_file(request: HttpRequest, pk: int) -> HttpResponse:
             "questions": questions,
             "form": form,
             "refused": refused,
+            "elsewhere": elsewhere,
             "closed_reason": closed_reason,
         },
     )

@@ -6,7 +6,6 @@ the fields into the values ``build_answers`` reads, which alone decides what is 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -24,6 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import access
+from .communes import OUTSIDE_PREFIX, commune_cell
 from .models import Answer, Campaign, Channel, Choice, Question, QuestionKind, Response, Site
 from .selectors import answer_values, answers_by_section, current_answers, response_history
 from .services import corrections
@@ -32,8 +32,6 @@ from .services.responses import QuestionnaireSpec
 PAGE_SIZE = 50
 # Question codes are lower-case letters, digits and "_": no question field can take this name.
 REASON_FIELD = "correction-reason"
-OUTSIDE_PREFIX = "hors:"
-OUTSIDE = re.compile(r"hors\s*:\s*", re.IGNORECASE)
 
 
 # --- forms -------------------------------------------------------------------------------
@@ -140,8 +138,7 @@ class CorrectionForm(forms.Form):
         for question in self.spec.questions:
             value = self.cleaned_data.get(question.code)
             if question.kind == QuestionKind.COMMUNE and value:
-                outside = OUTSIDE.match(value)
-                value = {"outside": value[outside.end() :]} if outside else {"insee": value}
+                value = commune_cell(value)  # read once already by the field's validator
             if value not in (None, "", []):
                 values[question.code] = value
         return values
@@ -209,6 +206,7 @@ def _question_field(spec: QuestionnaireSpec, question: Question) -> forms.Field:
             label=label,
             required=False,
             max_length=200,
+            validators=[_check_commune],  # "Hors Charente" is told the hors: form it needs
             help_text=" ".join(
                 [
                     *hints,
@@ -222,6 +220,10 @@ def _question_field(spec: QuestionnaireSpec, question: Question) -> forms.Field:
     return forms.CharField(
         label=label, help_text=help_text, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+def _check_commune(value: str) -> None:
+    commune_cell(value)
 
 
 def _initial(value: Any) -> Any:

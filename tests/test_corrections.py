@@ -450,3 +450,21 @@ def test_the_list_costs_the_same_queries_whatever_the_number_of_responses(
         response = manager_client.get(url, {"site": site.pk})
 
     assert response.status_code == 200
+
+
+def test_a_commune_typed_hors_charente_is_told_the_hors_form_it_needs(
+    manager_client: Client, filled: Response, answers: dict[str, Any]
+) -> None:
+    rows = answer_rows(filled)
+
+    response = manager_client.post(
+        reverse("survey:response_correct", args=[filled.pk]),
+        {**form_data(answers), "profil_commune": "Hors Charente"},
+    )
+
+    assert response.context["form"].errors["profil_commune"] == [
+        "« Hors Charente » : une commune hors du département s'écrit « hors: », deux-points "
+        "compris, suivi du nom de la commune (par exemple hors:Bordeaux) ; une commune du "
+        "département, par son code INSEE (par exemple 16015)."
+    ]
+    assert answer_rows(filled) == rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -662,4 +663,238 @@ def test_another_organisations_questionnaire_is_a_404(
     assert stranger.get(import_url(hall)).status_code == 404
     rows = new_rows(hall, 1, site)
     assert stranger.post(import_url(hall), {"file": upload(rows)}).status_code == 404
+    assert Response.objects.count() == 0
+
+
+# --- communes typed by hand (issue 14, point 11) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed", ["Hors Charente", "hors département", "Hors 16", "HORS du département"]
+)
+def test_a_commune_typed_as_outside_without_the_hors_form_is_refused_naming_it(
+    typed: str, hall: Questionnaire, site: Site, manager_client: Client
+) -> None:
+    rows = new_rows(hall, 2, site)
+    rows[1]["profil_commune"] = typed
+
+    response = manager_client.post(import_url(hall), {"file": upload(rows)})
+
+    errors = response.context["refused"].row_errors
+    assert [(e.line, e.column) for e in errors] == [(3, "profil_commune")]
+    assert errors[0].message == (
+        f"« {typed} » : une commune hors du département s'écrit « hors: », deux-points "
+        "compris, suivi du nom de la commune (par exemple hors:Bordeaux) ; une commune du "
+        "département, par son code INSEE (par exemple 16015)."
+    )
+    assert Response.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("Cognac", "« Cognac » n'est pas un code INSEE : écrivez le code INSEE d'une commune"),
+        ("hors:", "« hors: » : écrivez le nom de la commune après « hors: », par exemple"),
+        ("Hors : ", "« Hors : » : écrivez le nom de la commune après « hors: »"),
+    ],
+)
+def test_a_commune_that_is_neither_a_code_nor_the_hors_form_is_refused_naming_both(
+    typed: str, message: str, hall: Questionnaire, site: Site, manager: User
+) -> None:
+    rows = new_rows(hall, 1, site)
+    rows[0]["profil_commune"] = typed
+
+    with pytest.raises(ImportRefused) as refused:
+        import_responses(hall, rows, user=manager)
+
+    assert [(e.line, e.column) for e in refused.value.row_errors] == [(2, "profil_commune")]
+    assert refused.value.row_errors[0].message.startswith(message)
+    assert "hors:Bordeaux" in refused.value.row_errors[0].message
+    assert Response.objects.count() == 0
+
+
+def test_the_hors_form_is_read_with_spaces_around_its_colon_and_codes_without_their_zero(
+    hall: Questionnaire, site: Site, manager: User
+) -> None:
+    rows = new_rows(hall, 2, site)
+    rows[0]["profil_commune"] = "Hors : Bordeaux"
+    rows[1]["profil_commune"] = "HORS :Saint-Émilion"
+
+    import_responses(hall, rows, user=manager)
+
+    assert sorted(
+        Answer.objects.filter(question__code="profil_commune").values_list("text", flat=True)
+    ) == ["Bordeaux", "Saint-Émilion"]
+
+
+# --- choices named by their labels (issue 14, point 12) ----------------------------------
+
+
+def as_typed(label: str) -> str:
+    """A label as a hand might type it: no accents, another case, spaces around and inside."""
+    bare = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    return "  " + bare.upper().replace(" ", "  ") + " "
+
+
+def labelled(hall: Questionnaire, row: dict[str, str], typed: Any = str) -> dict[str, str]:
+    """``row`` with every choice cell written with the choices' labels instead of codes."""
+    spec = QuestionnaireSpec.load(hall)
+    out = dict(row)
+    for question in spec.questions:
+        cell = row.get(question.code, "")
+        if question.has_choices and cell:
+            choices = spec.choices[question.pk]
+            out[question.code] = " | ".join(typed(choices[c].label) for c in cell.split("|"))
+    return out
+
+
+def answers_of(hall: Questionnaire) -> list[dict[str, set[str]]]:
+    return sorted((value[4] for value in snapshot(hall).values()), key=repr)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("typed", [str, as_typed], ids=["labels", "labels-as-typed"])
+def test_a_file_with_choice_labels_imports_the_same_answers_as_with_codes(
+    fmt: str, typed: Any, hall: Questionnaire, site: Site, manager: User
+) -> None:
+    spec = QuestionnaireSpec.load(hall)
+    rows = new_rows(hall, 3, site)
+    rows[1]["info_source"] = "internet|mairie|autre"  # a multiple choice of three
+    rows[2]["hall_satisfaction_globale"] = "peu_satisfaisant"
+    import_responses(hall, read_table(upload(rows, fmt)), user=manager)
+    with_codes = answers_of(hall)
+    Response.objects.all().delete()
+    with_labels = [labelled(hall, row, typed) for row in rows]
+    assert with_labels[2]["hall_satisfaction_globale"] == typed("Peu satisfaisant")
+    assert with_labels[1]["info_source"].count("|") == 2
+    assert all(spec.by_code["info_source"].has_choices for _ in with_labels)
+
+    result = import_responses(hall, read_table(upload(with_labels, fmt)), user=manager)
+
+    assert result.created == 3
+    assert answers_of(hall) == with_codes
+
+
+def test_an_unknown_choice_is_refused_naming_the_codes_and_labels_accepted(
+    hall: Questionnaire, site: Site, manager: User
+) -> None:
+    rows = new_rows(hall, 2, site)
+    rows[0]["profil_statut"] = "Un retraité"
+    rows[1]["info_source"] = "Internet | le bouche à oreille"
+
+    with pytest.raises(ImportRefused) as refused:
+        import_responses(hall, rows, user=manager)
+
+    first, second = refused.value.row_errors
+    assert (first.line, first.column) == (2, "profil_statut")
+    assert first.message == (
+        "« Un retraité » n'est pas un choix de Q1. Choix possibles : particulier (Un "
+        "particulier), professionnel (Un professionnel (garagiste, auto-école…)), association "
+        "(Une association), collectivite (Un élu ou un agent d'une collectivité), autre, "
+        "sans_reponse."  # a label that only says its code is not repeated
+    )
+    assert (second.line, second.column) == (3, "info_source")
+    assert second.message.startswith("« le bouche à oreille » n'est pas un choix de Q7.")
+    assert Response.objects.count() == 0
+
+
+def test_a_label_that_names_two_choices_is_refused_as_ambiguous(
+    hall: Questionnaire, site: Site, manager: User
+) -> None:
+    # Two choices labelled alike (once the accents are left out): a label cannot tell them.
+    question = hall.questions.get(code="profil_statut")
+    question.choices.filter(code="autre").update(label="UNE ASSOCIATIÔN")
+    rows = new_rows(hall, 2, site)
+    rows[0]["profil_statut"] = "une association"
+    rows[1]["profil_statut"] = "autre"  # the code still names one
+
+    with pytest.raises(ImportRefused) as refused:
+        import_responses(hall, rows, user=manager)
+
+    assert [str(e) for e in refused.value.row_errors] == [
+        "ligne 2, colonne profil_statut : « une association » peut désigner plusieurs choix "
+        "(association (Une association), autre (UNE ASSOCIATIÔN)) : écrivez le code du "
+        "choix voulu."
+    ]
+    assert Response.objects.count() == 0
+
+
+# --- a file dropped on the wrong page (issue 14, point 13) -------------------------------
+
+
+PHONE_ON_HALL = (
+    "Ce fichier est celui du questionnaire « Questionnaire téléphonique » ({evidence}), pas "
+    "de « Questionnaire accueil physique » : importez-le depuis la page d'import du "
+    "questionnaire « Questionnaire téléphonique »."
+)
+
+
+def phone_rows(phone: Questionnaire, count: int, site: Site) -> list[dict[str, str]]:
+    answers = cells(complete_answers(QuestionnaireSpec.load(phone)))
+    return [{"site": site.name, "recueilli_le": "2016-10-10", **answers} for _ in range(count)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_phone_questionnaires_export_on_the_hall_page_is_refused_once_naming_it(
+    fmt: str, hall: Questionnaire, site: Site, manager_client: Client
+) -> None:
+    phone = hall.campaign.questionnaires.get(channel="phone")
+    for _ in range(3):
+        store(phone, site, complete_answers(QuestionnaireSpec.load(phone)))
+
+    response = manager_client.post(import_url(hall), {"file": export_file(phone, fmt)})
+
+    assert response.status_code == 200
+    assert response.context["refused"] is None  # not column by column, nor row by row
+    assert response.context["form"].non_field_errors() == [
+        PHONE_ON_HALL.format(evidence="colonne tel_deplace_apres_appel ; canal phone")
+    ]
+    link = f'href="{import_url(phone)}">Importer dans « Questionnaire téléphonique »</a>'
+    assert link in response.content.decode()
+    assert not Response.objects.filter(questionnaire=hall).exists()
+    assert Response.objects.count() == 3
+
+
+def test_a_phone_file_without_canal_is_told_by_its_own_column(
+    hall: Questionnaire, site: Site, manager: User
+) -> None:
+    phone = hall.campaign.questionnaires.get(channel="phone")
+
+    with pytest.raises(ValidationError) as refused:
+        import_responses(hall, phone_rows(phone, 2, site), user=manager)
+
+    assert refused.value.messages == [
+        PHONE_ON_HALL.format(evidence="colonne tel_deplace_apres_appel")
+    ]
+    assert Response.objects.count() == 0
+
+
+def test_a_hall_file_with_a_stray_column_is_still_refused_column_by_column(
+    hall: Questionnaire, site: Site, manager: User
+) -> None:
+    rows = new_rows(hall, 1, site)
+    rows[0]["hall_courtoisie_bis"] = "oui"  # a question of no questionnaire
+
+    with pytest.raises(ImportRefused) as refused:
+        import_responses(hall, rows, user=manager)
+
+    assert [(e.line, e.column) for e in refused.value.row_errors] == [(1, "hall_courtoisie_bis")]
+
+
+def test_a_mystery_call_log_on_a_responses_page_is_refused_naming_its_page(
+    hall: Questionnaire, manager_client: Client
+) -> None:
+    from mystery.exchange import CALL_COLUMNS
+
+    rows = [dict.fromkeys(CALL_COLUMNS, "") | {"service": "Cartes grises", "resultat": "reached"}]
+
+    response = manager_client.post(import_url(hall), {"file": upload(rows)})
+
+    assert response.context["form"].non_field_errors() == [
+        "Ce fichier est le journal des appels mystères (colonnes uuid, service, "
+        "numero_compose, appele_le, resultat…), pas un fichier de questionnaires : "
+        "importez-le depuis la page « Importer des appels mystères » de la campagne."
+    ]
+    page = response.content.decode()
+    assert reverse("mystery:calls_import", args=[hall.campaign.pk]) in page
     assert Response.objects.count() == 0

@@ -20,7 +20,7 @@ from survey.services import imports
 
 from .conftest import client_for, drain_queue, open_canonical_campaign
 from .factories import SiteFactory
-from .test_exchange import import_url, new_rows, upload
+from .test_exchange import import_url, new_rows, phone_rows, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -244,3 +244,26 @@ def test_the_split_weighs_what_the_reader_would_parse_not_what_was_sent(settings
 
     assert imports.in_background(SimpleUploadedFile("appels.xlsx", workbook))
     assert not imports.in_background(SimpleUploadedFile("appels.csv", workbook))
+
+
+def test_a_large_phone_file_on_the_hall_page_fails_its_job_naming_the_phone_questionnaire(
+    hall: Questionnaire, site: Site, manager_client: Client
+) -> None:
+    phone = hall.campaign.questionnaires.get(channel="phone")
+    rows = phone_rows(phone, 6, site)
+
+    response = manager_client.post(import_url(hall), {"file": upload(rows)}, follow=True)
+
+    job = ImportJob.objects.get()
+    assert job.status == "failed"
+    assert job.error == (
+        "Ce fichier est celui du questionnaire « Questionnaire téléphonique » (colonne "
+        "tel_deplace_apres_appel), pas de « Questionnaire accueil physique » : importez-le "
+        "depuis la page d'import du questionnaire « Questionnaire téléphonique ». Rien n'a "
+        "été enregistré."
+    )
+    assert job.row_errors == []
+    assert job.upload is None
+    assert Response.objects.count() == 0
+    page = response.content.decode()
+    assert f'href="{import_url(phone)}">Importer dans « Questionnaire téléphonique »</a>' in page

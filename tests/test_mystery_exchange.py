@@ -677,3 +677,16 @@ def test_an_interviewer_gets_a_403_on_every_page(
     assert interviewer_client.get(url).status_code == 403
     if name.endswith("import"):
         assert interviewer_client.post(url, {}).status_code == 403
+
+
+def test_reference_names_are_read_whatever_their_accents_and_spaces(
+    campaign: Campaign, reference: dict[str, Any], manager: User
+) -> None:
+    header, rows = rows_of(
+        EMAIL_COLUMNS, email_row(theme=" titres  de SEJOUR", service="Cartes Grises")
+    )
+
+    import_emails(campaign, read_table(upload(header, rows)), user=manager)
+
+    email = MysteryEmail.objects.get()
+    assert (email.theme, email.service) == (reference["titres"], reference["cartes"])

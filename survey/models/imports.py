@@ -48,6 +48,9 @@ class ImportJob(BackgroundJob):
     # [{"line": …, "column": …, "message": …}] when the file was refused.
     row_errors = models.JSONField(_("erreurs par ligne"), default=list, blank=True)
     truncated = models.BooleanField(_("erreurs tronquées"), default=False)
+    # {"view": URL name, "pk": …, "label": …}: the import page of a file meant for another
+    # (another questionnaire's, a mystery log), when it was refused for that.
+    elsewhere = models.JSONField(_("page d'import du fichier"), default=dict, blank=True)
 
     organisation_path = "questionnaire__campaign__organisation"
 

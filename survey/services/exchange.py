@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 import uuid as uuid_module
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +24,12 @@ from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from reports.tallies import tally_responses
+from survey.communes import OUTSIDE_PREFIX, commune_cell
 from survey.models import (
     Answer,
     Campaign,
     EntryMode,
+    Question,
     QuestionKind,
     Questionnaire,
     Response,
@@ -39,9 +41,12 @@ from survey.spreadsheets import (
     MAX_ERRORS,
     MAX_ROWS,
     PARIS,
+    AmbiguousName,
     ImportRefused,
     Row,
     RowError,
+    Vocabulary,
+    ambiguous_message,
     csv_pieces,
     format_moment,
     non_blank_lines,
@@ -53,11 +58,11 @@ from survey.spreadsheets import (
     write_xlsx,
 )
 
-from .responses import NON_FIELD, QuestionnaireSpec, build_answers
+from .responses import NON_FIELD, QuestionnaireSpec, build_answers, question_label
 
 META_COLUMNS = ("uuid", "site", "canal", "mode", "recueilli_le", "envoye_le", "enqueteur", "annule")
 SEPARATOR = "|"  # between the codes of a multiple-choice answer
-OUTSIDE = "hors:"  # prefix of a commune outside the département
+OUTSIDE = OUTSIDE_PREFIX  # prefix of a commune outside the département (survey.communes)
 
 # Spreadsheet I/O lives in survey.spreadsheets; re-exported here for this module's users.
 __all__ = [
@@ -71,8 +76,10 @@ __all__ = [
     "ExportRows",
     "ImportRefused",
     "ImportResult",
+    "OtherFile",
     "Row",
     "RowError",
+    "WrongFile",
     "csv_pieces",
     "export_rows",
     "import_responses",
@@ -235,6 +242,7 @@ def import_responses(
         raise ValidationError(gettext("Le fichier ne contient aucun questionnaire."))
     spec = QuestionnaireSpec.load(questionnaire)
     columns = dict.fromkeys(column for _, row in lines for column in row)
+    check_belongs_here(questionnaire, spec, columns, lines)
     unknown = [c for c in columns if c not in META_COLUMNS and c not in spec.by_code]
     if unknown or "site" not in columns:
         raise ImportRefused(
@@ -283,6 +291,154 @@ def import_responses(
     )
 
 
+# --- a file meant for another page ------------------------------------------------------
+
+
+class WrongFile(ValidationError):
+    """A file meant for another import page (another questionnaire's, a mystery log):
+    refused once, saying whose it is, rather than column by column. ``link()`` is that
+    page, for the refusal to link to: its URL name, the pk it takes, the link's text."""
+
+    def __init__(self, message: str, *, view: str, pk: int, label: str) -> None:
+        super().__init__(message, code="wrong_file")
+        self.view, self.pk, self.label = view, pk, label
+
+    def link(self) -> dict[str, Any]:
+        return {"view": self.view, "pk": self.pk, "label": self.label}
+
+
+@dataclass(frozen=True)
+class OtherFile:
+    """A kind of file a quality manager may drop on a responses import page by mistake,
+    told by its columns: ``name`` says what it is ("le journal des appels mystères"),
+    ``view`` is its import page (a URL name taking the campaign's pk), ``label`` that
+    page's title."""
+
+    name: Any
+    columns: frozenset[str]
+    view: str
+    label: Any
+
+
+# By import page, filled by the apps whose files these are (mystery/apps.py): survey may
+# not import them.
+OTHER_FILES: dict[str, OtherFile] = {}
+SHOWN_COLUMNS = 5  # columns a refusal names at most
+
+
+def check_belongs_here(
+    questionnaire: Questionnaire,
+    spec: QuestionnaireSpec,
+    columns: Iterable[str],
+    lines: Sequence[tuple[int, Mapping[str, str]]],
+) -> None:
+    """Raise WrongFile if the file is another questionnaire's or another kind of file.
+
+    Another questionnaire of the organisation fits the file better when fewer of its
+    question columns are unknown to it, or as few and its channel is the one the ``canal``
+    column names (a phone questionnaire's file shares all but one of its columns with the
+    hall's, and says canal=phone); at equal fit, one of this campaign, then the latest.
+    Another campaign's questionnaire is compared only if of another channel (question codes
+    stay from one year to the next: last year's file of this channel fits here). A file
+    none of whose columns is a question here may be one of ``OTHER_FILES`` (a mystery log).
+    No query when every column is a question of this questionnaire and ``canal`` names its
+    channel; else 2.
+    """
+    columns = list(columns)
+    asked = [c for c in columns if c not in META_COLUMNS]
+    channels = {row.get("canal", "") for _, row in lines} - {""}
+
+    def fit(codes: Collection[str], channel: str) -> tuple[int, bool]:
+        return (
+            sum(column not in codes for column in asked),
+            bool(channels) and channels != {channel},
+        )
+
+    here = fit(spec.by_code, questionnaire.channel)
+    if here == (0, False):
+        return
+    if here[0] == len(asked):  # not one question of this questionnaire
+        _check_other_files(questionnaire, columns)
+    organisation_id = questionnaire.campaign.organisation_id
+    codes: dict[int, set[str]] = {}
+    for questionnaire_id, code in (
+        Question.objects.filter(questionnaire__campaign__organisation_id=organisation_id)
+        .exclude(questionnaire=questionnaire)
+        .values_list("questionnaire_id", "code")
+    ):
+        codes.setdefault(questionnaire_id, set()).add(code)
+    candidates = [
+        other
+        for other in Questionnaire.objects.filter(pk__in=codes).select_related("campaign")
+        if other.campaign_id == questionnaire.campaign_id or other.channel != questionnaire.channel
+    ]
+    better = [
+        (score, other.campaign_id != questionnaire.campaign_id, -other.campaign.year, other.pk)
+        for other in candidates
+        if (score := fit(codes[other.pk], other.channel)) < here and score[0] < len(asked)
+    ]
+    if not better:
+        return
+    best = next(o for o in candidates if o.pk == min(better)[3])
+    theirs = [c for c in asked if c in codes[best.pk] and c not in spec.by_code]
+    evidence = []
+    if theirs:
+        evidence.append(
+            gettext("colonnes %(columns)s") % {"columns": _shown(theirs)}
+            if len(theirs) > 1
+            else gettext("colonne %(columns)s") % {"columns": theirs[0]}
+        )
+    if here[1]:
+        evidence.append(gettext("canal %(channel)s") % {"channel": ", ".join(sorted(channels))})
+    campaign = (
+        ""
+        if best.campaign_id == questionnaire.campaign_id
+        else gettext(" de la campagne « %(campaign)s »") % {"campaign": best.campaign.title}
+    )
+    raise WrongFile(
+        gettext(
+            "Ce fichier est celui du questionnaire « %(other)s »%(campaign)s (%(evidence)s), "
+            "pas de « %(here)s » : importez-le depuis la page d'import du questionnaire "
+            "« %(other)s »."
+        )
+        % {
+            "other": best.title,
+            "campaign": campaign,
+            "evidence": " ; ".join(evidence),
+            "here": questionnaire.title,
+        },
+        view="survey:import",
+        pk=best.pk,
+        label=gettext("Importer dans « %(title)s »") % {"title": best.title},
+    )
+
+
+def _check_other_files(questionnaire: Questionnaire, columns: Sequence[str]) -> None:
+    """Raise WrongFile if most of the file's columns are those of one of ``OTHER_FILES``
+    (the one with the most of them)."""
+    matches = [
+        ([c for c in columns if c in other.columns], other) for other in OTHER_FILES.values()
+    ]
+    theirs, other = max(matches, key=lambda match: len(match[0]), default=([], None))
+    if other is None or len(theirs) < max(3, (len(columns) + 1) // 2):
+        return
+    raise WrongFile(
+        gettext(
+            "Ce fichier est %(name)s (colonnes %(columns)s), pas un fichier de "
+            "questionnaires : importez-le depuis la page « %(page)s » de la campagne."
+        )
+        % {"name": other.name, "columns": _shown(theirs), "page": other.label},
+        view=other.view,
+        pk=questionnaire.campaign_id,
+        label=str(other.label),
+    )
+
+
+def _shown(columns: Sequence[str]) -> str:
+    shown = ", ".join(columns[:SHOWN_COLUMNS])
+    return shown + ("…" if len(columns) > SHOWN_COLUMNS else "")
+
+
 class _RowReader:
     """Turns rows into unsaved responses and answers, collecting errors. 4 queries."""
 
@@ -312,6 +468,14 @@ class _RowReader:
                 ]
             ).values_list("uuid", "questionnaire_id")
         )
+        # Each choice question's codes and labels: a cell may name a choice by either.
+        self.vocabularies = {
+            question.code: Vocabulary(
+                (choice.code, choice.label) for choice in spec.choices[question.pk].values()
+            )
+            for question in spec.questions
+            if question.has_choices
+        }
         self.now = timezone.now()
         self.seen: dict[uuid_module.UUID, int] = {}
         self.errors: list[RowError] = []
@@ -387,13 +551,20 @@ class _RowReader:
         interviewer = self.members.get(name, self.user)
         if name and name not in self.members:
             self.unknown_interviewers.add(name)
+        given_answers, unreadable = self._answers(cell)
         try:
-            answers = build_answers(self.spec, self._answers(cell))
+            answers = build_answers(self.spec, given_answers)
         except ValidationError as invalid:
-            for code, messages in invalid.message_dict.items():
-                for message in messages:
-                    error("" if code == NON_FIELD else code, message)
-            return
+            answers = []
+            told = invalid.message_dict
+        else:
+            told = {}
+        # A cell this reader could not read is left out of the answers: what it says
+        # replaces what build_answers says of the missing answer ("réponse obligatoire").
+        told |= {code: [message] for code, message in unreadable.items()}
+        for code, messages in told.items():
+            for message in messages:
+                error("" if code == NON_FIELD else code, message)
         if len(self.errors) > errors_before or key is None or site is None:
             return
         self.responses.append(
@@ -411,23 +582,61 @@ class _RowReader:
         )
         self.answers.append(answers)
 
-    def _answers(self, cell: Mapping[str, str]) -> dict[str, Any]:
-        """Cells as ``build_answers`` reads them; an empty cell is no answer."""
+    def _answers(self, cell: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+        """Cells as ``build_answers`` reads them (an empty cell is no answer), and the
+        message of each cell that cannot be read, by question code."""
         answers: dict[str, Any] = {}
+        unreadable: dict[str, str] = {}
         for code, question in self.spec.by_code.items():
             value = cell.get(code, "")
             if not value:
                 continue
-            if question.kind == QuestionKind.MULTIPLE:
-                answers[code] = [part.strip() for part in value.split(SEPARATOR) if part.strip()]
+            if question.has_choices:
+                multiple = question.kind == QuestionKind.MULTIPLE
+                parts = value.split(SEPARATOR) if multiple else [value]
+                try:
+                    codes = self._choices(question, [part for part in parts if part.strip()])
+                except ValidationError as invalid:
+                    unreadable[code] = invalid.messages[0]
+                    continue
+                answers[code] = codes if multiple else codes[0]
             elif question.kind == QuestionKind.COMMUNE:
-                if value.casefold().startswith(OUTSIDE):
-                    answers[code] = {"outside": value[len(OUTSIDE) :].strip()}
-                else:  # a spreadsheet drops the leading zero of 01001
-                    answers[code] = {"insee": value.zfill(5) if value.isdigit() else value}
+                try:
+                    answers[code] = commune_cell(value)
+                except ValidationError as invalid:
+                    unreadable[code] = invalid.messages[0]
             else:
                 answers[code] = value
-        return answers
+        return answers, unreadable
+
+    def _choices(self, question: Question, parts: Sequence[str]) -> list[str]:
+        """The codes of the choices ``parts`` name, each by its code or by its label
+        (``Vocabulary``); a ValidationError names the parts that name no choice, or one
+        that names several, with the choices and their labels."""
+        vocabulary = self.vocabularies[question.code]
+        codes, unknown = [], []
+        for part in parts:
+            try:
+                code = vocabulary.find(part)
+            except AmbiguousName as ambiguous:
+                raise ValidationError(ambiguous_message(part, ambiguous, vocabulary)) from None
+            if code is None:
+                unknown.append(part.strip())
+            else:
+                codes.append(code)
+        if unknown:
+            raise ValidationError(
+                gettext(
+                    "« %(given)s » n'est pas un choix de %(question)s. Choix possibles : "
+                    "%(choices)s."
+                )
+                % {
+                    "given": ", ".join(unknown),
+                    "question": question_label(question),
+                    "choices": vocabulary.described(),
+                }
+            )
+        return codes
 
     @staticmethod
     def _moment(

@@ -123,6 +123,14 @@ def run(pk: int) -> None:
                 row_count=job.row_count,
             )
             return
+        except exchange.WrongFile as error:  # another questionnaire's file, a mystery log
+            progress.fail(
+                _("%(reason)s Rien n'a été enregistré.") % {"reason": " ".join(error.messages)},
+                upload=None,
+                row_count=job.row_count,
+                elsewhere=error.link(),
+            )
+            return
         except ValidationError as error:  # a limit of the reader, the campaign closed…
             progress.fail(
                 _("%(reason)s Rien n'a été enregistré.") % {"reason": " ".join(error.messages)},

@@ -99,7 +99,8 @@ class Submission:
     submitted_at: datetime.datetime | None = None
 
 
-def _label(question: Question) -> str:
+def question_label(question: Question) -> str:
+    """How a message names a question: "Q12", or its text when it has no number."""
     if question.number:
         return f"Q{question.number}"
     return _("« %(text)s »") % {"text": question.text}
@@ -142,8 +143,8 @@ def build_answers(spec: QuestionnaireSpec, answers: Mapping[str, Any]) -> list[A
                         "dépend."
                     )
                     % {
-                        "question": _label(question),
-                        "condition": _label(condition),
+                        "question": question_label(question),
+                        "condition": question_label(condition),
                         "answers": ", ".join(question.condition_labels()),
                     }
                 ]
@@ -151,7 +152,8 @@ def build_answers(spec: QuestionnaireSpec, answers: Mapping[str, Any]) -> list[A
         if _is_blank(value):
             if question.required:
                 errors[question.code] = [
-                    _("%(question)s : réponse obligatoire.") % {"question": _label(question)}
+                    _("%(question)s : réponse obligatoire.")
+                    % {"question": question_label(question)}
                 ]
             continue
         try:
@@ -206,7 +208,7 @@ def _rows_for(
             _("« %(given)s » n'est pas un choix de %(question)s. Choix possibles : %(choices)s.")
             % {
                 "given": ", ".join(foreign),
-                "question": _label(question),
+                "question": question_label(question),
                 "choices": ", ".join(choices),
             }
         )
