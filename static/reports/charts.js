@@ -12,8 +12,9 @@
 //   {{ chart|json_script:"my-data" }}        series over months (reports/web.py), below
 //
 // Nothing is drawn at load: a chart is drawn when it comes near the viewport
-// (IntersectionObserver), and plotly.js, 1 MB of script, is fetched only then, from the URL
-// in this script's data-plotly attribute (reports/_plotly.html). Charts are drawn one at a
+// (IntersectionObserver), and plotly.js, 1 MB of script, is fetched only then, with its
+// stylesheet, from the URLs in this script's data-plotly and data-plotly-css attributes
+// (reports/_plotly.html). Charts are drawn one at a
 // time, each in its own task, so that the page stays responsive while they appear. Until
 // drawn, a box keeps the chart's height, so that nothing moves when it is drawn.
 //
@@ -178,26 +179,50 @@
   }
 
   // --- plotly.js, fetched once, when the first chart comes near -----------------------------
+  // With its rules as a stylesheet (data-plotly-css), added first: plotly finds it by this id
+  // and class and writes no <style> of its own (the Content-Security-Policy allows no inline
+  // style). Fetched with the script, the stylesheet does not hold up the page's first paint.
   const script = document.currentScript;
+  const STYLE_ID = "plotly.js-style-global";
   let plotly = null;
 
+  function addElement(tag, attributes) {
+    return new Promise(function (resolve, reject) {
+      const element = document.createElement(tag);
+      Object.assign(element, attributes);
+      element.onload = resolve;
+      element.onerror = reject;
+      document.head.appendChild(element);
+    });
+  }
+
   function loadPlotly() {
-    if (window.Plotly) return Promise.resolve(window.Plotly);
     if (!plotly) {
-      plotly = new Promise(function (resolve, reject) {
-        const tag = document.createElement("script");
-        tag.src = script && script.dataset.plotly;
-        tag.async = true;
-        tag.onload = function () {
-          if (window.Plotly) resolve(window.Plotly);
-          else reject(new Error("plotly.js"));
-        };
-        tag.onerror = function () {
-          plotly = null; // offline for a moment: the next chart that comes near tries again
-          reject(new Error("plotly.js"));
-        };
-        document.head.appendChild(tag);
-      });
+      const data = (script && script.dataset) || {};
+      const rules = document.getElementById(STYLE_ID)
+        ? Promise.resolve()
+        : addElement("link", {
+            rel: "stylesheet",
+            id: STYLE_ID,
+            className: "no-inline-styles",
+            href: data.plotlyCss,
+          });
+      const code = window.Plotly
+        ? Promise.resolve()
+        : addElement("script", { src: data.plotly, async: true });
+      plotly = Promise.all([rules, code]).then(
+        function () {
+          if (!window.Plotly) throw new Error("plotly.js");
+          return window.Plotly;
+        },
+        function (error) {
+          // Offline for a moment: the next chart that comes near tries again.
+          plotly = null;
+          const link = document.getElementById(STYLE_ID);
+          if (link && !link.sheet) link.remove();
+          throw error;
+        }
+      );
     }
     return plotly;
   }

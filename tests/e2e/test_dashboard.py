@@ -113,6 +113,7 @@ def test_charts_are_drawn_as_they_come_near_and_answer_the_mouse(
         # is near the first screen.
         assert drawn_at_load == 0
         assert page.evaluate("typeof window.Plotly") == "undefined"
+        assert page.locator("#plotly\\.js-style-global").count() == 0
         # Until drawn, a chart keeps its height: the tables under it do not move.
         assert charts.last.bounding_box()["height"] > 150
 
@@ -135,5 +136,12 @@ def test_charts_are_drawn_as_they_come_near_and_answer_the_mouse(
             )
             page.mouse.move(0, 0)
         assert kinds == {"bar", "scatter"}
+        # plotly's rules came with it, as the stylesheet that keeps plotly from writing any
+        # <style> (the policy allows none).
+        assert (
+            page.evaluate("document.getElementById('plotly.js-style-global').sheet.cssRules.length")
+            > 50
+        )
+        assert page.locator("style").count() == 0
     finally:
         close_and_let_the_server_finish(context)
