@@ -1,5 +1,7 @@
 """Plotly figures of the dashboard, built here as plain data (traces and layout) and drawn
-in the browser by ``static/reports/dashboard.js`` with the plotly.js served from static.
+in the browser by ``static/reports/charts.js`` with the plotly.js served from static, as
+each chart comes near the viewport. Every figure passes plotly's own schema
+(tests/test_chart_schema.py).
 
 Colours are the DSFR's: green for an objective reached, orange within the band, red below,
 blue France for the objective line. Every chart has a table beside it in the page; the

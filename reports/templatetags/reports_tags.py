@@ -45,7 +45,7 @@ def add_class(field: BoundField, css_class: str) -> SafeString:
 
 @register.simple_tag
 def chart(figure: dict[str, Any], element_id: str) -> SafeString:
-    """A plotly figure's data for ``static/reports/dashboard.js``, and the box it draws in.
+    """A plotly figure's data for ``static/reports/charts.js``, and the box it draws in.
 
     The chart repeats a table of the page: screen readers skip it (aria-hidden)."""
     data_id = f"{element_id}-data"

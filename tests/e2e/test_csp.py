@@ -32,6 +32,7 @@ from .entry import (
     send,
     start_questionnaire,
 )
+from .test_dashboard import scroll_to_every_chart
 from .test_offline import go_offline, wait_until_kept_for_offline
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -182,13 +183,11 @@ def test_the_quality_managers_pages_with_their_charts(
     assert response is not None
     make_remark(demo, "Pas de chaises dans le hall.")  # the demo's remarks are all coded
 
-    visit(page, f"{url}/tableau-de-bord/campagne/{demo.pk}/", ".dashboard-chart svg.main-svg")
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.dashboard-chart')]"
-        ".every((chart) => chart.querySelector('svg'))"
-    )
+    visit(page, f"{url}/tableau-de-bord/campagne/{demo.pk}/")
+    scroll_to_every_chart(page)  # drawn as they come near
     hover_every_chart(page)
-    visit(page, f"{url}/tableau-de-bord/chiffres/web/", ".app-chart svg.main-svg")
+    visit(page, f"{url}/tableau-de-bord/chiffres/web/")
+    scroll_to_every_chart(page)
     hover_every_chart(page)
     visit(page, f"{url}/tableau-de-bord/remarques/campagne/{demo.pk}/", "#remarks-left")
     page.locator("input[name=keys]").press_sequentially("1")

@@ -1,37 +1,63 @@
 """The quality manager's dashboard in a browser: plotly draws every chart from the static
-bundle, a click on a bar opens the answers behind it, and axe-core finds nothing serious."""
+bundle as it is scrolled to, each chart answers the mouse, a click on a bar opens the
+answers behind it, and axe-core finds nothing serious."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import plotly.graph_objects as go
 import pytest
 from playwright.sync_api import expect
 
+from reports.models import WebFigure
 from survey.models import Organisation, Role
 
 from ..test_indicators import Survey
-from .conftest import log_in, serious_violations
+from .conftest import close_and_let_the_server_finish, log_in, new_context, serious_violations
 from .entry import member
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+CHARTS = "[data-chart], [data-series-chart]"
+PHONE = {"width": 390, "height": 844}
+
+
+def scroll_to_every_chart(page: Any) -> int:
+    """Scroll to each chart in turn and wait until it is drawn; how many there are."""
+    charts = page.locator(CHARTS)
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        chart.scroll_into_view_if_needed()
+        expect(chart.locator("svg.main-svg").first).to_be_attached()
+    return int(charts.count())
+
+
+def filed_survey(organisation: Organisation) -> Survey:
+    """A campaign with hall and phone questionnaires, every question answered (some twenty
+    charts), and a month of website figures (the series chart under the dashboard)."""
+    survey = Survey(organisation)
+    for value in ("satisfaisant", "peu_satisfaisant", "tres_satisfaisant"):
+        survey.file(hall_satisfaction_globale=value)
+    survey.file(survey.phone)
+    WebFigure.objects.create(
+        organisation=organisation, year=2016, month=1, metric="site_visits", value=23603
+    )
+    return survey
 
 
 def test_the_dashboard_draws_its_charts_and_opens_the_answers_behind_a_bar(
     page: Any, live_server: Any, organisation: Organisation
 ) -> None:
-    survey = Survey(organisation)
-    for value in ("satisfaisant", "peu_satisfaisant", "tres_satisfaisant"):
-        survey.file(hall_satisfaction_globale=value)
-    survey.file(survey.phone)
+    survey = filed_survey(organisation)
     member(organisation, Role.QUALITY_MANAGER, "responsable")
     log_in(page, live_server, "responsable")
 
     page.goto(f"{live_server.url}/tableau-de-bord/campagne/{survey.campaign.pk}/")
 
-    expect(page.locator(".dashboard-chart svg.main-svg").first).to_be_visible()
+    scroll_to_every_chart(page)
     drawn = page.evaluate(
-        "[...document.querySelectorAll('.dashboard-chart')].every(c => c.querySelector('svg'))"
+        f"[...document.querySelectorAll('{CHARTS}')].every(c => c.querySelector('svg'))"
     )
     assert drawn
     violations = serious_violations(page)
@@ -41,3 +67,81 @@ def test_the_dashboard_draws_its_charts_and_opens_the_answers_behind_a_bar(
     bar.click(force=True)
     page.wait_for_url("**/questionnaires-recueillis/**")
     expect(page.locator("#answers-behind")).to_contain_text("Très satisfaisant, Satisfaisant")
+
+
+# The figure a drawn chart holds, as plotly was given it (private keys left out), for the
+# schema of the plotly package.
+DRAWN_FIGURE = """(chart) => JSON.parse(JSON.stringify(
+  {data: chart.data, layout: chart.layout},
+  (key, value) => (key.startsWith("_") ? undefined : value)
+))"""
+
+# Hover the middle of the first mark (bar or point) large enough to aim at; whether plotly
+# wrote a hover label in answer.
+HOVER_TARGET = """(chart) => {
+  const marks = [...chart.querySelectorAll("g.point path, path.point")];
+  const mark = marks.find((m) => {
+    const box = m.getBoundingClientRect();
+    return box.width >= 3 && box.height >= 3;
+  });
+  if (!mark) return null;
+  const box = mark.getBoundingClientRect();
+  return {x: box.x + box.width / 2, y: box.y + box.height / 2};
+}"""
+
+
+def test_charts_are_drawn_as_they_come_near_and_answer_the_mouse(
+    browser: Any, live_server: Any, organisation: Organisation
+) -> None:
+    survey = filed_survey(organisation)
+    member(organisation, Role.QUALITY_MANAGER, "responsable")
+    context = new_context(browser, viewport=PHONE)
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "responsable")
+        page.goto(f"{live_server.url}/tableau-de-bord/campagne/{survey.campaign.pk}/")
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(1_000)  # what the page would draw at load, it has drawn now
+
+        charts = page.locator(CHARTS)
+        total = charts.count()
+        assert total >= 15
+        drawn_at_load = page.evaluate(
+            f"[...document.querySelectorAll('{CHARTS}')].filter(c => c.querySelector('svg')).length"
+        )
+        # No work at load for the charts below the fold, and no plotly.js while no chart
+        # is near the first screen.
+        assert drawn_at_load == 0
+        assert page.evaluate("typeof window.Plotly") == "undefined"
+        assert page.locator("#plotly\\.js-style-global").count() == 0
+        # Until drawn, a chart keeps its height: the tables under it do not move.
+        assert charts.last.bounding_box()["height"] > 150
+
+        assert scroll_to_every_chart(page) == total
+        kinds = set()
+        for index in range(total):
+            chart = charts.nth(index)
+            chart.scroll_into_view_if_needed()
+            handle = chart.element_handle()
+            figure = page.evaluate(DRAWN_FIGURE, handle)
+            assert figure["data"], f"chart {index}: no data bound"
+            go.Figure(figure)  # what was drawn passes plotly's schema too
+            kinds |= {trace.get("type", "scatter") for trace in figure["data"]}
+            target = page.evaluate(HOVER_TARGET, handle)
+            if target is None:  # every bar at 0 %: nothing to aim at
+                continue
+            page.mouse.move(target["x"], target["y"])
+            page.wait_for_function(
+                "(chart) => chart.querySelector('.hoverlayer').childElementCount > 0", arg=handle
+            )
+            page.mouse.move(0, 0)
+        assert kinds == {"bar", "scatter"}
+        # plotly's rules came with it, as the stylesheet that keeps plotly from writing any
+        # <style> (the policy allows none).
+        assert (
+            page.evaluate("document.getElementById('plotly.js-style-global').sheet.cssRules.length")
+            > 50
+        )
+        assert page.locator("style").count() == 0
+    finally:
+        close_and_let_the_server_finish(context)
