@@ -31,7 +31,7 @@ LAYOUT_SHIFTS = """async (settle) => {
   });
   const counted = entries.filter((entry) => !entry.hadRecentInput);
   const describe = (node) => node && node.nodeType === 1
-    ? `${node.tagName.toLowerCase()}${node.id ? "#" + node.id : ""}.${[...node.classList].join(".")}`
+    ? `${node.tagName.toLowerCase()}.${[...node.classList].join(".")}`
     : String(node && node.nodeName);
   return {
     total: counted.reduce((sum, entry) => sum + entry.value, 0),
