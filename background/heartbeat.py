@@ -2,7 +2,7 @@
 
 A `db_worker` process runs a ``Heartbeat`` thread beside its loop: every
 WORKER_HEARTBEAT_SECONDS it records ``seen_at`` in its WorkerHeartbeat row, then runs each
-function named in WORKER_SWEEPS (``audit.jobs.expire_stale``: the jobs whose worker died are
+function named in WORKER_SWEEPS (``reports.audit.jobs.expire_stale``: the jobs whose worker died are
 marked failed even if nobody looks at them). The health check (background/health.py) asks
 ``seen_recently()``. A thread rather than a step of the worker's loop: the loop belongs to
 django-tasks-db, and a long task (an evidence pack) must not make its worker look dead.

@@ -131,8 +131,8 @@ def record_task(job: BackgroundJob, task_id: Any) -> None:
 
 
 def state(job: BackgroundJob) -> dict[str, Any]:
-    """What a page polling the job reads (JSON): static/audit/files.js moves the progress bar
-    and reloads the page once ``finished``."""
+    """What a page polling the job reads (JSON): static/reports/audit/files.js moves the
+    progress bar and reloads the page once ``finished``."""
     return {
         "status": job.status,
         "status_label": str(job.get_status_display()),

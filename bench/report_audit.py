@@ -5,8 +5,8 @@
 A fresh PostgreSQL database (``bench_report_audit``), migrated. Two campaigns, measured in
 this process with the production settings:
 
-1. the Charente demonstration (``survey.demo.load_demo``), closed: ``audit.pdf.render_pdf``
-   and ``audit.evidence.build_pack``, several runs each (wall time and this process's CPU
+1. the Charente demonstration (``survey.demo.load_demo``), closed: ``reports.audit.pdf.render_pdf``
+   and ``reports.audit.evidence.build_pack``, several runs each (wall time and this process's CPU
    time, ``time.process_time``), the PDF's page count (pypdf) and the sizes; the report
    tagged (PDF/UA-1, what the application serves) and untagged, runs taken in turn: what
    tagging costs, as a ratio to the untagged PDF of the same run;
@@ -264,7 +264,7 @@ def page_count(pdf: bytes) -> int:
 def baseline() -> bytes:
     from weasyprint import HTML
 
-    from audit.pdf import STATIC_BASE, STYLESHEET, StaticFetcher
+    from reports.audit.pdf import STATIC_BASE, STYLESHEET, StaticFetcher
 
     html = BASELINE_HTML.format(href=STATIC_BASE + STYLESHEET)
     return HTML(string=html, base_url=STATIC_BASE, url_fetcher=StaticFetcher()).write_pdf()
@@ -273,8 +273,8 @@ def baseline() -> bytes:
 def measure_campaign(
     label: str, campaign_id: int, runs: int, args: argparse.Namespace
 ) -> CampaignResult:
-    from audit.evidence import build_pack
-    from audit.pdf import render_pdf
+    from reports.audit.evidence import build_pack
+    from reports.audit.pdf import render_pdf
     from survey.models import Answer, Campaign, Response
 
     campaign = Campaign.objects.get(pk=campaign_id)
@@ -370,7 +370,7 @@ def csv_download(campaign: Any) -> Download:
 def pack_steps(campaign: Any) -> tuple[bytes, list[tuple[str, float]]]:
     """The pack, and the seconds each of its steps took (from a progress report to the
     next; the last, "Terminé", has none)."""
-    from audit.evidence import build_pack
+    from reports.audit.evidence import build_pack
 
     marks: list[tuple[str, float]] = []
 

@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "survey",
     "mystery",
     "reports",
-    "audit",
+    "reports.audit",  # app label "audit": its tables, migrations and URLs kept their names
     # Background tasks (issue 13, point 6): `background` before django_tasks_db, so that its
     # `db_worker` (the library's, plus a heartbeat) is the one manage.py runs.
     "background",
@@ -294,7 +294,7 @@ WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 30)
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = envint("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120)
 # What each worker does at each heartbeat besides recording it: the lower floor (background)
 # knows no app, the apps name their sweeps here.
-WORKER_SWEEPS = ["audit.jobs.expire_stale", "survey.services.imports.expire_stale"]
+WORKER_SWEEPS = ["reports.audit.jobs.expire_stale", "survey.services.imports.expire_stale"]
 # A responses import whose file would parse this many bytes or more (its size; for an XLSX,
 # what it declares it unpacks to) is read and imported by a task, followed on its own page,
 # not inside the request (survey/services/imports.py).

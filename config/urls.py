@@ -15,7 +15,7 @@ urlpatterns = [
     path("saisie/", include("survey.urls")),
     path("mystere/", include("mystery.urls")),
     path("tableau-de-bord/", include("reports.urls")),
-    path("rapport/", include("audit.urls")),
+    path("rapport/", include("reports.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # For the load balancer (issue 13, point 7): no authentication, ok/fail per check.

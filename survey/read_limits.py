@@ -45,7 +45,7 @@ class Limits:
 
 
 # For a file the project wrote itself and reads back whole (an evidence pack restored by
-# audit.restore): no limit but the machine's.
+# reports.audit.restore): no limit but the machine's.
 UNLIMITED = Limits(*(sys.maxsize,) * 7)
 
 

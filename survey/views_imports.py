@@ -1,6 +1,6 @@
 """The page of a large import run in the background (survey/services/imports.py): its
 progress while under way (polled through ``import_job_status``, JSON, by
-static/audit/files.js; without JavaScript the page refreshes itself), then its outcome.
+static/reports/audit/files.js; without JavaScript the page refreshes itself), then its outcome.
 Quality manager only (403 for the other roles); another organisation's import is a 404."""
 
 from __future__ import annotations

@@ -128,7 +128,7 @@ def edit_demo_report(campaign: Campaign, *, introduction: str) -> Any:
     manager's account."""
     from django.contrib.auth import get_user_model
 
-    from audit.models import ActionStatus, ImprovementAction, SectionText
+    from reports.audit.models import ActionStatus, ImprovementAction, SectionText
 
     manager = get_user_model().objects.get(username="responsable")
     organisation = campaign.organisation

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django_tasks import task
 
-from audit import jobs
+from reports.audit import jobs
 
 
 def _stall(campaign: object, progress: Callable[[int, str], None]) -> bytes:

@@ -1,5 +1,5 @@
 """The evidence pack of a closed campaign and the background production of the report's
-files (audit.evidence, audit.jobs, audit.views_files).
+files (reports.audit.evidence, reports.audit.jobs, reports.audit.views_files).
 
 The demo (Charente 2016) is loaded and closed once for the module, its pack built once
 (about 5 s) and once more by the test that checks the same data give the same bytes. Jobs
@@ -31,10 +31,10 @@ from django.urls import reverse as django_reverse
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
-from audit import evidence, jobs
-from audit import matrix as matrix_module
-from audit.document import PARIS
-from audit.models import ReportFile
+from reports.audit import evidence, jobs
+from reports.audit import matrix as matrix_module
+from reports.audit.document import PARIS
+from reports.audit.models import ReportFile
 from reports.indicators import compute
 from reports.remarks import tally
 from survey import workbook

@@ -1,4 +1,4 @@
-"""The production of the report's files as tasks (audit.jobs): queued in the database,
+"""The production of the report's files as tasks (reports.audit.jobs): queued in the database,
 claimed by a `db_worker`, idempotent, and never left "en cours" when its worker died.
 
 Apart from this module and tests/test_background_worker.py, tasks run inside the request
@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from audit import jobs
-from audit.models import ReportFile
+from reports.audit import jobs
+from reports.audit.models import ReportFile
 from survey.models import Campaign, CampaignStatus
 
 from .factories import CampaignFactory, OrganisationFactory
@@ -37,7 +37,7 @@ def test_the_request_queues_the_job_and_a_db_worker_produces_it() -> None:
     assert file.status == ReportFile.Status.PENDING
     task = DBTaskResult.objects.get(id=file.task_id)
     assert task.status == "READY"
-    assert task.task_path == "audit.jobs.produce_report_file"
+    assert task.task_path == "reports.audit.jobs.produce_report_file"
 
     call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
 

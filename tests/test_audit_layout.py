@@ -2,7 +2,7 @@
 leaves a group's first row alone at a page's foot, the annex's numbers never run into
 their questions, and no figure or sentence is printed twice.
 
-The demo (``survey.demo.load_demo``, as ``python -m audit.pdf --demo`` prints it) is loaded
+The demo (``survey.demo.load_demo``, as ``python -m reports.audit.pdf --demo`` prints it) is loaded
 once for the module and rolled back at the end; its report is laid out once (about 3 s),
 from the HTML the PDF is printed from, and the tests read the boxes of its pages
 (``Document.pages[i]._page_box``: WeasyPrint's own layout, in CSS pixels).
@@ -22,10 +22,10 @@ from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
-from audit import document, pdf
-from audit.document import ReportContext
-from audit.models import ImprovementAction
-from audit.typography import NBSP, french
+from reports.audit import document, pdf
+from reports.audit.document import ReportContext
+from reports.audit.models import ImprovementAction
+from reports.audit.typography import NBSP, french
 from survey.demo import DemoResult, load_demo
 from survey.models import Campaign, Organisation
 
@@ -65,7 +65,7 @@ def laid_out(html: str) -> Document:
 
 
 def source(report: ReportContext) -> str:
-    """The HTML the PDF is printed from (``audit.pdf.render_pdf``)."""
+    """The HTML the PDF is printed from (``reports.audit.pdf.render_pdf``)."""
     return pdf.report_html(
         report, stylesheet_url=pdf.STATIC_BASE + pdf.STYLESHEET, chart_images=True
     )

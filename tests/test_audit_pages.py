@@ -15,9 +15,9 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 
-from audit import pdf
-from audit.drafting import KEYS, draft
-from audit.models import ActionStatus, ImprovementAction, SectionText
+from reports.audit import pdf
+from reports.audit.drafting import KEYS, draft
+from reports.audit.models import ActionStatus, ImprovementAction, SectionText
 from reports.indicators import compute
 from survey.models import Campaign, CampaignStatus, Organisation, Role
 

@@ -20,8 +20,8 @@ from django.db import transaction
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject
 
-from audit import document, pdf, svg
-from audit.typography import NBSP, french
+from reports.audit import document, pdf, svg
+from reports.audit.typography import NBSP, french
 from survey.demo import load_demo
 from survey.models import Campaign
 

@@ -23,10 +23,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
-from audit import document, pdf, svg
-from audit.drafting import SECTIONS
-from audit.models import ActionStatus, ImprovementAction
-from audit.typography import NBSP, french, french_html, unbreakable
+from reports.audit import document, pdf, svg
+from reports.audit.drafting import SECTIONS
+from reports.audit.models import ActionStatus, ImprovementAction
+from reports.audit.typography import NBSP, french, french_html, unbreakable
 from survey.demo import DemoResult, load_demo
 from survey.models import Campaign, Membership, Organisation, Role
 
@@ -446,7 +446,7 @@ def test_the_renderer_opens_nothing_but_static_files() -> None:
     with pytest.raises(ValueError, match="fichiers statiques"):
         fetcher.fetch("file:///etc/passwd")
     with pytest.raises(FileNotFoundError):
-        fetcher.fetch(pdf.STATIC_BASE + "audit/absent.css")
+        fetcher.fetch(pdf.STATIC_BASE + "reports/audit/absent.css")
     assert fetcher.fetch(pdf.STATIC_BASE + pdf.STYLESHEET).read().startswith(b"/*")
 
 
@@ -489,7 +489,7 @@ def test_the_quality_manager_downloads_the_pdf_and_previews_it(campaign: Campaig
     page = preview.content.decode()
     assert "<svg" in page
     assert "<img" not in page
-    assert "/static/audit/report.css" in page
+    assert "/static/reports/audit/report.css" in page
     assert "Sommaire" in page
     assert "4.7 Appels mystères" in page
     # French typography everywhere in the text: no ordinary space before : ; ! ? % » or

@@ -1,5 +1,5 @@
 """A closed campaign's report reproduced byte for byte from its evidence pack
-(audit.snapshot, audit.reproduce, manage.py reproduce_report).
+(reports.audit.snapshot, reports.audit.reproduce, manage.py reproduce_report).
 
 The demo (Charente 2016) is loaded once for the module, with commentary edited, actions of
 2016 and 2015, a voided questionnaire and one whose start is unknown, then closed; its pack
@@ -30,11 +30,11 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from pypdf import PdfReader
 
-from audit import evidence, snapshot
-from audit.pdf import render_pdf
 from mystery import tables
 from mystery.models import CallOutcome, EmailTheme, MysteryCall, MysteryEmail, MysteryService
 from reports import tallies
+from reports.audit import evidence, snapshot
+from reports.audit.pdf import render_pdf
 from survey.demo import load_demo
 from survey.models import Campaign, Organisation, Response, Site
 from survey.services.corrections import void_response
@@ -195,7 +195,7 @@ def test_one_answer_changed_in_the_pack_gives_another_report(
 def test_an_answer_changed_without_its_manifest_is_named(
     campaign: Campaign, files: dict[str, bytes]
 ) -> None:
-    from audit.reproduce import read_pack
+    from reports.audit.reproduce import read_pack
 
     changed = _one_answer_changed(files)
     pack = evidence.zip_files(
@@ -305,7 +305,14 @@ def test_the_restore_refuses_a_database_that_is_not_new(tmp_path: Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
 
     child = subprocess.run(
-        [sys.executable, "-m", "audit.reproduce", str(tmp_path / "x.zip"), "--out", "x.pdf"],
+        [
+            sys.executable,
+            "-m",
+            "reports.audit.reproduce",
+            str(tmp_path / "x.zip"),
+            "--out",
+            "x.pdf",
+        ],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,

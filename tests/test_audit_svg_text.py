@@ -1,4 +1,4 @@
-"""The charts' SVG text laid out as whole runs (audit.svg_text), drawn where WeasyPrint's
+"""The charts' SVG text laid out as whole runs (reports.audit.svg_text), drawn where WeasyPrint's
 own letter-by-letter drawing puts it."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from weasyprint import HTML
 from weasyprint.text import line_break
 
-from audit import pdf, svg_text
+from reports.audit import pdf, svg_text
 
 TEXT = "Réglementation générale : 44,4 % (118)"
 
@@ -62,9 +62,9 @@ def layouts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_the_installed_weasyprint_was_checked() -> None:
     assert weasyprint.__version__ in svg_text.CHECKED, (
         f"WeasyPrint {weasyprint.__version__}: read its svg/text.py and svg/__init__.py "
-        "against audit/svg_text.py, then add the version to CHECKED"
+        "against reports/audit/svg_text.py, then add the version to CHECKED"
     )
-    assert svg_text.installed()  # by importing audit.pdf
+    assert svg_text.installed()  # by importing reports.audit.pdf
 
 
 def test_a_simple_run_is_one_layout(layouts: list[str]) -> None:

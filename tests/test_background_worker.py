@@ -17,10 +17,10 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from audit import jobs
-from audit.models import ReportFile
 from background.heartbeat import Heartbeat, beat, seen_recently
 from background.models import WorkerHeartbeat
+from reports.audit import jobs
+from reports.audit.models import ReportFile
 from survey.models import Campaign, CampaignStatus
 
 from .conftest import drain_queue

@@ -21,7 +21,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from audit.pdf import render_pdf
+from reports.audit.pdf import render_pdf
 from survey.demo import load_demo
 from survey.models import Campaign
 
@@ -117,7 +117,15 @@ def test_a_nightly_dump_restores_into_a_new_database_that_prints_the_same_report
     _run([sys.executable, "manage.py", "migrate", "--check"], child)
     out = tmp_path / "rapport.pdf"
     _run(
-        [sys.executable, "-m", "audit.pdf", "--campaign", str(campaign.pk), "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "reports.audit.pdf",
+            "--campaign",
+            str(campaign.pk),
+            "--out",
+            str(out),
+        ],
         child,
     )
 

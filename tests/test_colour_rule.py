@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from audit.drafting.phrasing import against_objective
+from reports.audit.drafting.phrasing import against_objective
 from reports.charts import COLOURS
 from reports.figures import french_percent
 from reports.stats import Colour, Rate, colour, colour_legend, colour_of, shown_tenths

@@ -29,8 +29,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from audit import pdf
 from reports import tallies
+from reports.audit import pdf
 from reports.stats import colour_legend
 from survey.demo import DemoResult, load_demo
 from survey.forms import CampaignForm
@@ -92,7 +92,7 @@ def dashboard(campaign: Campaign, django_db_blocker: Any) -> str:
 @pytest.fixture(scope="module")
 def report(campaign: Campaign, django_db_blocker: Any) -> str:
     with django_db_blocker.unblock():
-        return pdf.render_html(campaign, stylesheet_url="/static/audit/report.css")
+        return pdf.render_html(campaign, stylesheet_url="/static/reports/audit/report.css")
 
 
 # --- point 2: one rule, one wording -------------------------------------------------------------
@@ -304,7 +304,7 @@ VALUE = re.compile(r"\((\d+)(?:/(\d+))?\)$")
 
 
 def svg_bars(svg: str) -> list[tuple[str, str]]:
-    """The horizontal bars of an audit.svg chart: (label, value text), in order."""
+    """The horizontal bars of a reports.audit.svg chart: (label, value text), in order."""
     bars, label = [], []
     for attributes, text in SVG_TEXT.findall(svg):
         text = plain(text)

@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import ngettext
 
-from audit.drafting import draft
-from audit.pdf import render_html
-from audit.report_tags import counted, plural_fr
 from mystery import tables
 from mystery.models import CallOutcome
+from reports.audit.drafting import draft
+from reports.audit.pdf import render_html
+from reports.audit.report_tags import counted, plural_fr
 from reports.indicators import compute
 from survey.management.commands.french_plurals import counted_messages
 from survey.models import Campaign, CampaignStatus, Organisation

@@ -16,8 +16,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from audit import evidence
 from mystery.models import MysteryCall, MysteryEmail
+from reports.audit import evidence
 from survey.models import Campaign, Organisation
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
 

@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from audit.models import ReportFile
 from mystery.models import EmailTheme, MysteryService
+from reports.audit.models import ReportFile
 from survey.demo import load_demo
 from survey.forms import CampaignForm
 from survey.models import Campaign, CampaignStatus, Organisation
