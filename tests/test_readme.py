@@ -25,8 +25,8 @@ def status_paragraph() -> str:
 def test_the_status_does_not_announce_what_is_already_there() -> None:
     status = status_paragraph()
     # The report and the evidence pack have their apps, views and tests.
-    assert (ROOT / "audit" / "pdf.py").exists()
-    assert (ROOT / "audit" / "evidence.py").exists()
+    assert (ROOT / "reports" / "audit" / "pdf.py").exists()
+    assert (ROOT / "reports" / "audit" / "evidence.py").exists()
     assert "rapport d'audit en PDF" in status
     assert "dossier de preuves" in status
     said_to_come = status.split("Restent à venir")[-1] if "Restent à venir" in status else ""
