@@ -224,7 +224,8 @@ def _run(args: argparse.Namespace) -> int:
         call_command("migrate", verbosity=0)
         with transaction.atomic():
             # The demo is composed above the apps (demo.loader): reached through its command,
-            # as `migrate` is, not imported. Rolled back: production settings are no risk.
+            # as `migrate` is, not imported. --allow-production: the load is rolled back, its
+            # known passwords never stay, as before the command was used.
             call_command("load_demo", allow_production=True, stdout=io.StringIO())
             campaign = demo_campaign()
             pdf, seconds = _timed(campaign)
