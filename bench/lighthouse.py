@@ -122,7 +122,7 @@ def pages() -> list[Page]:
 def prepare() -> None:
     from django.core.management import call_command
 
-    from survey.demo import load_demo
+    from demo.loader import load_demo
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)

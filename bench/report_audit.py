@@ -5,7 +5,7 @@
 A fresh PostgreSQL database (``bench_report_audit``), migrated. Two campaigns, measured in
 this process with the production settings:
 
-1. the Charente demonstration (``survey.demo.load_demo``), closed: ``reports.audit.pdf.render_pdf``
+1. the Charente demonstration (``demo.loader.load_demo``), closed: ``reports.audit.pdf.render_pdf``
    and ``reports.audit.evidence.build_pack``, several runs each (wall time and this process's CPU
    time, ``time.process_time``), the PDF's page count (pypdf) and the sizes; the report
    tagged (PDF/UA-1, what the application serves) and untagged, runs taken in turn: what
@@ -426,7 +426,7 @@ def run(args: argparse.Namespace) -> tuple[list[CampaignResult], str, str]:
         harness.configure_django({**env, "CONN_MAX_AGE": str(args.timeout)})
         from django.core.management import call_command
 
-        from survey.demo import load_demo
+        from demo.loader import load_demo
         from survey.models import Organisation
 
         call_command("migrate", interactive=False, verbosity=0)

@@ -36,7 +36,7 @@ def prepare(interviewers: int) -> Fixture:
     from django.contrib.staticfiles.storage import staticfiles_storage
     from django.core.management import call_command
 
-    from survey.demo import load_demo
+    from demo.loader import load_demo
     from survey.models import Channel, Membership, Role, Site
     from survey.services.responses import QuestionnaireSpec
 

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "background",
     "django_tasks",
     "django_tasks_db",
+    # The demo's composition and its `load_demo` command, above every app; no models.
+    "demo",
 ]
 
 MIDDLEWARE = [

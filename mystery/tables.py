@@ -27,7 +27,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from reports.figures import Ratio
+from common.ratios import Ratio
 from survey.models import Campaign
 
 from .models import CallOutcome, MysteryCall, MysteryEmail

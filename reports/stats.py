@@ -13,7 +13,9 @@ from enum import StrEnum
 
 from django.utils.translation import gettext
 
-from .figures import Ratio, french_number, french_percent
+from common.ratios import Ratio
+
+from .figures import french_number, french_percent
 
 Z_95 = 1.959963984540054  # the 97.5th percentile of the standard normal distribution
 SMALL_BASE = 30

@@ -10,15 +10,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from common.ratios import Ratio
+from demo.loader import load_demo
 from reports.audit import drafting
 from reports.audit.drafting import KEYS, SECTIONS, draft, french_typography, section_texts, versus
 from reports.audit.drafting.phrasing import ratio_versus
 from reports.audit.models import ActionStatus, ImprovementAction, SectionText
-from reports.figures import Ratio
 from reports.indicators import Previous, compute
 from reports.models import PublishedFigure
 from reports.stats import Rate, two_proportion_test
-from survey.demo import load_demo
 from survey.models import Organisation
 
 from .test_indicators import Survey

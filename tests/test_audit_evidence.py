@@ -31,6 +31,7 @@ from django.urls import reverse as django_reverse
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
 
+from demo.loader import DemoResult, load_demo
 from reports.audit import evidence, jobs
 from reports.audit import matrix as matrix_module
 from reports.audit.document import PARIS
@@ -38,7 +39,6 @@ from reports.audit.models import ReportFile
 from reports.indicators import compute
 from reports.remarks import tally
 from survey import workbook
-from survey.demo import DemoResult, load_demo
 from survey.models import Campaign, Organisation, Response, Role
 from survey.services.exchange import export_rows
 from survey.spreadsheets import CsvText, write_csv

@@ -2,7 +2,7 @@
 leaves a group's first row alone at a page's foot, the annex's numbers never run into
 their questions, and no figure or sentence is printed twice.
 
-The demo (``survey.demo.load_demo``, as ``python -m reports.audit.pdf --demo`` prints it) is loaded
+The demo (``demo.loader.load_demo``, as ``python -m reports.audit.pdf --demo`` prints it) is loaded
 once for the module and rolled back at the end; its report is laid out once (about 3 s),
 from the HTML the PDF is printed from, and the tests read the boxes of its pages
 (``Document.pages[i]._page_box``: WeasyPrint's own layout, in CSS pixels).
@@ -22,11 +22,11 @@ from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
+from demo.loader import DemoResult, load_demo
 from reports.audit import document, pdf
 from reports.audit.document import ReportContext
 from reports.audit.models import ImprovementAction
 from reports.audit.typography import NBSP, french
-from survey.demo import DemoResult, load_demo
 from survey.models import Campaign, Organisation
 
 from .conftest import open_canonical_campaign

@@ -20,9 +20,9 @@ from django.db import transaction
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, BooleanObject, DictionaryObject
 
+from demo.loader import load_demo
 from reports.audit import document, pdf, svg
 from reports.audit.typography import NBSP, french
-from survey.demo import load_demo
 from survey.models import Campaign
 
 pytestmark = pytest.mark.django_db

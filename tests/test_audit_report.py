@@ -1,7 +1,7 @@
 """The audit report: its French typography, its SVG charts, the document it gathers, the PDF
 WeasyPrint prints from it, and who may download it.
 
-The demo (the Charente 2016 campaign, ``survey.demo.load_demo``) is loaded once for the
+The demo (the Charente 2016 campaign, ``demo.loader.load_demo``) is loaded once for the
 module and rolled back at the end; its PDF is rendered once too (about 3 s), and once
 more by the test that checks the same data give the same bytes.
 """
@@ -23,11 +23,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
+from demo.loader import DemoResult, load_demo
 from reports.audit import document, pdf, svg
 from reports.audit.drafting import SECTIONS
 from reports.audit.models import ActionStatus, ImprovementAction
 from reports.audit.typography import NBSP, french, french_html, unbreakable
-from survey.demo import DemoResult, load_demo
 from survey.models import Campaign, Membership, Organisation, Role
 
 from .conftest import client_for, edit_demo_report, open_canonical_campaign

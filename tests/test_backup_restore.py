@@ -21,8 +21,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from demo.loader import load_demo
 from reports.audit.pdf import render_pdf
-from survey.demo import load_demo
 from survey.models import Campaign
 
 pytestmark = [

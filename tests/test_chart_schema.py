@@ -14,10 +14,10 @@ import pytest
 from django.conf import settings
 from plotly.offline import get_plotlyjs_version
 
+from demo.loader import load_demo
 from reports import charts
 from reports.indicators import Filter, compute
 from reports.views import _sections
-from survey.demo import load_demo
 from survey.models import Campaign, Channel, Site
 
 pytestmark = pytest.mark.django_db

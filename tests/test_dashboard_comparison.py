@@ -18,9 +18,9 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from demo.loader import DemoResult, load_demo
 from reports.indicators import Filter, Indicators, compute
 from reports.models import PublishedFigure
-from survey.demo import DemoResult, load_demo
 from survey.models import Campaign
 
 from .test_dashboard import text

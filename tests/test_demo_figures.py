@@ -28,10 +28,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from demo.loader import DemoResult, load_demo
 from reports.figures import french_number
 from reports.models import PublishedFigure
-from survey.demo import DemoResult, load_demo
-from survey.demo_responses import plan_responses
+from survey.demo.plan import plan_responses
 from survey.models import Answer, Campaign, Membership, Polarity, Response, Role
 from survey.selectors import answer_values
 from survey.services.responses import QuestionnaireSpec, build_answers

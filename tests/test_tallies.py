@@ -269,7 +269,7 @@ def test_rebuilding_every_campaign_as_the_migration_does_gives_the_same_tallies(
 
 
 def test_the_demo_and_its_remarks_are_tallied() -> None:
-    from survey.demo import load_demo
+    from demo.loader import load_demo
 
     campaign = load_demo().campaign
 

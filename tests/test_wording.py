@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from demo.loader import load_demo
 from mystery.models import EmailTheme, MysteryService
 from reports.audit.models import ReportFile
-from survey.demo import load_demo
 from survey.forms import CampaignForm
 from survey.models import Campaign, CampaignStatus, Organisation
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from survey.demo import DEMO_PASSWORD, load_demo
+from demo.loader import load_demo
+from survey.demo import DEMO_PASSWORD
 from survey.models import DeviceQueue, EntryMode, ImportJob, Role
 
 from ..factories import ResponseFactory

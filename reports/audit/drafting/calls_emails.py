@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext, ngettext
 
+from common.ratios import Ratio
 from mystery import tables
-from reports.figures import Ratio
 
 from .phrasing import out_of, ratio_versus, sentence
 

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from django.utils import dateformat
 from django.utils.translation import get_language, gettext, ngettext, pgettext
 
-from reports.figures import NBSP, Ratio, french_number, french_percent
+from common.ratios import Ratio
+from reports.figures import NBSP, french_number, french_percent
 from reports.indicators import Previous, QuestionResult
 from reports.stats import Colour, Rate, two_proportion_test
 

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from survey.demo import DEMO_PASSWORD, load_demo
+from demo.loader import load_demo
+from survey.demo import DEMO_PASSWORD
 
 
 class Command(BaseCommand):

@@ -1,7 +1,9 @@
-"""The demo: the Charente prefecture, its 2016 campaign, its mystery tests (the seed's 23
-calls and 11 e-mails, ``mystery.demo``), its 266 filled questionnaires and the 2015 figures
-they are compared with (``survey.demo_responses``), and the demo accounts.
+"""survey's part of the demo: the Charente prefecture, its sites, its 2016 campaign and its
+questionnaires, the demo accounts, and the campaign's 266 filled questionnaires
+(``survey.demo.responses``).
 
+The whole demo is composed above the apps, by ``demo.loader.load_demo``: this part first,
+then ``mystery.demo`` and ``reports.demo``, which find the campaign and the accounts here.
 Idempotent: a second run finds everything in place and creates nothing.
 """
 
@@ -15,14 +17,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from mystery.demo import load_mystery_demo
-from reports.remarks import load_demo_remarks, load_taxonomy
-from reports.web import load_demo_web_figures
+from survey.communes import load_communes
+from survey.models import Campaign, CampaignStatus, Membership, Organisation, Role, Site
+from survey.services.campaigns import FIXTURES, create_campaign
 
-from .communes import load_communes
-from .demo_responses import DemoResponsesResult, load_demo_responses
-from .models import Campaign, CampaignStatus, Membership, Organisation, Role, Site
-from .services.campaigns import FIXTURES, create_campaign
+from .responses import DemoResponsesResult, load_demo_responses
+
+DEPARTEMENT_CODE = "16"
+YEAR = 2016
 
 DEMO_PASSWORD = "demo"
 DEMO_ACCOUNTS = [
@@ -43,17 +45,24 @@ SITES = [
 
 
 @dataclass
-class DemoResult:
+class SurveyDemo:
     campaign: Campaign
     accounts: list[tuple[str, str, bool]] = field(default_factory=list)  # name, role, created
     responses: DemoResponsesResult = field(default_factory=DemoResponsesResult)
 
 
+def demo_campaign() -> Campaign:
+    """The demo's campaign, once loaded (``python -m reports.audit.pdf --demo`` prints it)."""
+    return Campaign.objects.select_related("organisation").get(
+        organisation__departement_code=DEPARTEMENT_CODE, year=YEAR
+    )
+
+
 @transaction.atomic
-def load_demo() -> DemoResult:
+def load_survey_demo() -> SurveyDemo:
     load_communes(FIXTURES / "communes" / "charente_communes_cog2026.csv")
     organisation, _ = Organisation.objects.get_or_create(
-        departement_code="16",
+        departement_code=DEPARTEMENT_CODE,
         defaults={
             "name": "Préfecture de la Charente",
             "name_in_sentence": "la préfecture de la Charente",
@@ -62,11 +71,11 @@ def load_demo() -> DemoResult:
     for name, kind in SITES:
         Site.objects.get_or_create(organisation=organisation, name=name, defaults={"kind": kind})
 
-    campaign = Campaign.objects.filter(organisation=organisation, year=2016).first()
+    campaign = Campaign.objects.filter(organisation=organisation, year=YEAR).first()
     if campaign is None:
         campaign = create_campaign(
             organisation=organisation,
-            year=2016,
+            year=YEAR,
             title="Enquête de satisfaction sur l'accueil en préfecture — octobre 2016",
             start_date=datetime.date(2016, 10, 3),
             end_date=datetime.date(2016, 10, 14),
@@ -77,7 +86,7 @@ def load_demo() -> DemoResult:
     if campaign.status == CampaignStatus.DRAFT:
         campaign.open()
 
-    result = DemoResult(campaign=campaign)
+    result = SurveyDemo(campaign=campaign)
     user_model = get_user_model()
     password = ""  # hashed once: a hash costs a third of a second, the accounts share it
     for username, role, label in DEMO_ACCOUNTS:
@@ -94,9 +103,5 @@ def load_demo() -> DemoResult:
                 user=user, organisation=organisation, defaults={"role": role}
             )
         result.accounts.append((username, label, created))
-    load_mystery_demo(campaign, logged_by=user_model.objects.get(username="agent"))
     result.responses = load_demo_responses(campaign)
-    load_taxonomy(organisation)
-    load_demo_remarks(campaign, coded_by=user_model.objects.get(username="responsable"))
-    load_demo_web_figures(organisation)
     return result
