@@ -23,6 +23,9 @@ The responses are not read by ``survey.services.exchange.import_responses``: tha
 records the entry mode "import", a receipt moment of now (which dates a questionnaire
 without a start), refuses voided rows and checks the rows against today's entry rules;
 a restore must write what was stored, as it was.
+
+Django is imported inside the functions: the child process imports this module, as
+``__main__``, before ``main`` points Django at its scratch database.
 """
 
 from __future__ import annotations

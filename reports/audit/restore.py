@@ -4,6 +4,9 @@ campaign, its organisation, its questionnaires and everything the report reads b
 the answers, see ``reports.audit.snapshot``), then the pack's CSV files: the questionnaires filled
 in, the remarks' codes, the mystery logs. All or nothing; a French ``RestoreError`` says
 what cannot be restored.
+
+Models are imported inside the functions (not for a layer's sake): the child process
+``python -m reports.audit.reproduce`` imports this module before it configures Django.
 """
 
 from __future__ import annotations

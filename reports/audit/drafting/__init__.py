@@ -21,10 +21,12 @@ Honesty rules, every draft:
 A draft is plain text: paragraphs separated by a blank line; in a paragraph, a line that
 starts with "- " is a list item.
 
-``drafter`` holds the ``Drafter`` (the figures every section reads) and which function
-drafts which section: ``organisation`` (1 to 3), ``results`` and ``scale_summary`` (4 to
-4.6, with the canonical questions' ``wordings``), ``calls_emails`` (4.7, 4.8),
-``remarks_actions`` (5, 6); ``phrasing`` has the wording they share.
+``context`` holds the ``DraftContext`` (the figures every section reads, read once);
+``drafter`` the ``Drafter``, a ``DraftContext`` that knows which function drafts which
+section: ``organisation`` (1 to 3), ``results`` and ``scale_summary`` (4 to 4.6, with the
+canonical questions' ``wordings``), ``calls_emails`` (4.7, 4.8), ``remarks_actions`` (5,
+6); ``phrasing`` has the wording they share. The sections type against ``DraftContext``
+and never import ``drafter``: the imports form a tree.
 """
 
 from __future__ import annotations

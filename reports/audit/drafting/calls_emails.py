@@ -3,22 +3,18 @@ compared with the comparison year's totals."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.utils.translation import gettext, ngettext
 
 from common.ratios import Ratio
 from mystery import tables
 
+from .context import DraftContext
 from .phrasing import out_of, ratio_versus, sentence
 
-if TYPE_CHECKING:
-    from .drafter import Drafter
 
-
-def mystery_calls(drafter: Drafter) -> list[str]:
+def mystery_calls(context: DraftContext) -> list[str]:
     """Section 4.7: the calls that got through, their quality, the services missed."""
-    table = drafter.calls
+    table = context.calls
     total = table.total
     if not total.calls:
         return [table.sentence]
@@ -80,15 +76,15 @@ def mystery_calls(drafter: Drafter) -> list[str]:
                 % {"rings": tables.rings(table.rings), "list": ", ".join(items)}
             )
         )
-    comparison = drafter.mystery_comparison
+    comparison = context.mystery_comparison
     if comparison is not None and comparison.calls:
         paragraphs.append(_compared(comparison, comparison.calls[0]))
     return paragraphs
 
 
-def mystery_emails(drafter: Drafter) -> list[str]:
+def mystery_emails(context: DraftContext) -> list[str]:
     """Section 4.8: the e-mails answered, in time or not, by theme."""
-    table = drafter.emails
+    table = context.emails
     total = table.total
     if not total.sent:
         return [table.sentence]
@@ -142,7 +138,7 @@ def mystery_emails(drafter: Drafter) -> list[str]:
             details += [note for note in row.observations if note != overdue]
             lines.append(f"- {row.label} : {' ; '.join(details)}")
         paragraphs.append("\n".join(lines))
-    comparison = drafter.mystery_comparison
+    comparison = context.mystery_comparison
     if comparison is not None and len(comparison.emails) > 2:
         paragraphs.append(_compared(comparison, comparison.emails[2]))
     return paragraphs

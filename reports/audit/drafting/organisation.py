@@ -3,22 +3,18 @@ it is (questionnaires by channel, week and day; the mystery calls and e-mails ma
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.utils.translation import gettext, ngettext
 
 from survey.models import Channel
 
+from .context import DraftContext
 from .phrasing import enumeration, lower_first, weekday_date
 
-if TYPE_CHECKING:
-    from .drafter import Drafter
 
-
-def introduction(drafter: Drafter) -> list[str]:
+def introduction(context: DraftContext) -> list[str]:
     """Section 1: the questionnaires by channel, and the mystery tests if any."""
     channels = list(
-        drafter.campaign.questionnaires.order_by("channel").values_list("channel", flat=True)
+        context.campaign.questionnaires.order_by("channel").values_list("channel", flat=True)
     )
     labels = [str(Channel(channel).label).lower() for channel in channels if channel]
     first = ngettext(
@@ -30,7 +26,7 @@ def introduction(drafter: Drafter) -> list[str]:
     ) % {"count": len(labels), "channels": enumeration(labels)}
     if not labels:
         first = gettext("L'enquête de satisfaction porte sur l'accueil des usagers en préfecture.")
-    mystery = _mystery_kinds(drafter)
+    mystery = _mystery_kinds(context)
     if mystery:
         first += " " + mystery
     second = gettext(
@@ -41,8 +37,8 @@ def introduction(drafter: Drafter) -> list[str]:
     return [first, second]
 
 
-def _mystery_kinds(drafter: Drafter) -> str:
-    calls, emails = drafter.calls.total.calls, drafter.emails.total.sent
+def _mystery_kinds(context: DraftContext) -> str:
+    calls, emails = context.calls.total.calls, context.emails.total.sent
     if calls and emails:
         return gettext(
             "Des enquêtes mystères portant sur l'accueil téléphonique et la réponse par "
@@ -59,9 +55,9 @@ def _mystery_kinds(drafter: Drafter) -> str:
     return ""
 
 
-def organisation(drafter: Drafter) -> list[str]:
+def organisation(context: DraftContext) -> list[str]:
     """Section 2: where the survey was run, the mystery tests, the period, the evidence."""
-    by_channel = drafter.indicators.by_channel
+    by_channel = context.indicators.by_channel
     where = []
     if by_channel.get(Channel.HALL):
         where.append(gettext("auprès des usagers présents dans le hall d'accueil"))
@@ -73,7 +69,7 @@ def organisation(drafter: Drafter) -> list[str]:
             gettext("L'enquête de satisfaction s'est déroulée %(where)s.")
             % {"where": enumeration(where)}
         )
-    calls, emails = drafter.calls.total.calls, drafter.emails.total.sent
+    calls, emails = context.calls.total.calls, context.emails.total.sent
     mystery = []
     if calls:
         mystery.append(
@@ -88,12 +84,12 @@ def organisation(drafter: Drafter) -> list[str]:
             "%(tests)s a été réalisé.", "%(tests)s ont été réalisés.", calls + emails
         ) % {"tests": enumeration(mystery)}
         paragraphs.append(text[:1].upper() + text[1:])
-    start, end = drafter.campaign.start_date, drafter.campaign.end_date
+    start, end = context.campaign.start_date, context.campaign.end_date
     period = gettext("La période d'enquête s'est étendue du %(start)s au %(end)s inclus") % {
         "start": weekday_date(start, with_year=start.year != end.year),
         "end": weekday_date(end, with_year=True),
     }
-    days = {day for rows in drafter.indicators.by_day.values() for day, _n in rows}
+    days = {day for rows in context.indicators.by_day.values() for day, _n in rows}
     if days:
         period += "\u00a0; " + ngettext(
             "des questionnaires ont été recueillis sur %(n)d jour",
@@ -111,11 +107,11 @@ def organisation(drafter: Drafter) -> list[str]:
     return paragraphs
 
 
-def representativeness(drafter: Drafter) -> list[str]:
+def representativeness(context: DraftContext) -> list[str]:
     """Section 3: the questionnaires by channel, against the comparison year's; the
     services called and the subjects written on. The counts by week and by day are the
     report's tables and charts (``reports.audit.document``): the text does not list them again."""
-    indicators = drafter.indicators
+    indicators = context.indicators
     previous = indicators.previous_by_channel
     year = indicators.comparison_year
     paragraphs = []
@@ -147,27 +143,27 @@ def representativeness(drafter: Drafter) -> list[str]:
     if before is not None and year is not None and hall and phone and len(previous) > 1:
         total += " " + gettext("contre %(n)d en %(year)s") % {"n": before, "year": year}
     paragraphs.append(total + ".")
-    if drafter.calls.total.calls:
+    if context.calls.total.calls:
         lines = [
             ngettext(
                 "%(n)d appel mystère a été réalisé auprès des services suivants :",
                 "%(n)d appels mystères ont été réalisés auprès des services suivants :",
-                drafter.calls.total.calls,
+                context.calls.total.calls,
             )
-            % {"n": drafter.calls.total.calls}
+            % {"n": context.calls.total.calls}
         ]
-        lines += [f"- {row.label}" for row in drafter.calls.rows]
+        lines += [f"- {row.label}" for row in context.calls.rows]
         paragraphs.append("\n".join(lines))
-    if drafter.emails.total.sent:
+    if context.emails.total.sent:
         lines = [
             ngettext(
                 "%(n)d courriel mystère a été envoyé sur les sujets suivants :",
                 "%(n)d courriels mystères ont été envoyés sur les sujets suivants :",
-                drafter.emails.total.sent,
+                context.emails.total.sent,
             )
-            % {"n": drafter.emails.total.sent}
+            % {"n": context.emails.total.sent}
         ]
-        lines += [f"- {lower_first(row.label)}" for row in drafter.emails.rows]
+        lines += [f"- {lower_first(row.label)}" for row in context.emails.rows]
         paragraphs.append("\n".join(lines))
     return paragraphs
 

@@ -80,14 +80,6 @@ def weekday_date(day: datetime.date, with_year: bool = False) -> str:
     return f"{dateformat.format(day, 'l')} {day_month(day, with_year)}"
 
 
-def from_to(start: datetime.date, end: datetime.date) -> str:
-    """du 3 au 7 octobre; du 31 octobre au 4 novembre."""
-    first = str(start.day) if start.month == end.month else day_month(start)
-    if start.day == 1 and start.month == end.month and (get_language() or "fr").startswith("fr"):
-        first = "1er"
-    return gettext("du %(start)s au %(end)s") % {"start": first, "end": day_month(end)}
-
-
 # --- sentences and comparisons ---------------------------------------------------------------
 
 

@@ -4,22 +4,19 @@ improvement actions of the year with the follow-up of last year's."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext, ngettext
 
 from reports import remarks
 
 from ..models import ActionStatus, ImprovementAction
+from .context import DraftContext
 from .phrasing import day_month, enumeration, quoted, sentence
 
-if TYPE_CHECKING:
-    from .drafter import Drafter
 
-
-def users_remarks(drafter: Drafter) -> list[str]:
+def users_remarks(context: DraftContext) -> list[str]:
     """Section 5: how many remarks, and their main categories by channel."""
-    counted = remarks.counts(drafter.campaign)
+    counted = remarks.counts(context.campaign)
     total = counted.tally.total
     if not total:
         return [gettext("Aucune remarque ni suggestion n'a été formulée par les usagers.")]
@@ -64,10 +61,10 @@ def users_remarks(drafter: Drafter) -> list[str]:
     return paragraphs
 
 
-def action_plan(drafter: Drafter) -> list[str]:
+def action_plan(context: DraftContext) -> list[str]:
     """Section 6: this year's actions, then the status of last year's; nothing about a
     year without actions, which the report's action plan (``_actions.html``) states."""
-    campaign = drafter.campaign
+    campaign = context.campaign
     actions = list(
         ImprovementAction.objects.filter(
             organisation_id=campaign.organisation_id,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from django.utils import dateformat
 from django.utils.functional import Promise
@@ -20,6 +19,7 @@ from reports.stats import Rate, colour_rule
 from reports.web import french_integer, monthly_series
 from survey.models import SCALE_KINDS, Channel, Polarity, QuestionKind
 
+from .context import DraftContext
 from .phrasing import (
     against_objective,
     enumeration,
@@ -36,13 +36,10 @@ from .scale_summary import scale_summary
 from .sections import section
 from .wordings import SHARE_SENTENCES, SKIPPED, WORDED
 
-if TYPE_CHECKING:
-    from .drafter import Drafter
 
-
-def preamble(drafter: Drafter) -> list[str]:
+def preamble(context: DraftContext) -> list[str]:
     """Section 4: which answers are favourable, the objective, the colours, the tests."""
-    campaign = drafter.campaign
+    campaign = context.campaign
     paragraphs = [
         gettext(
             "Sont considérées comme favorables les réponses « très satisfaisant », "
@@ -55,7 +52,7 @@ def preamble(drafter: Drafter) -> list[str]:
             "L'objectif à atteindre pour les questions relatives à la satisfaction des "
             "usagers est de %(objective)s de réponses favorables."
         )
-        % {"objective": drafter.objective},
+        % {"objective": context.objective},
     ]
     paragraphs.append(
         gettext(
@@ -64,7 +61,7 @@ def preamble(drafter: Drafter) -> list[str]:
         )
         % {"rule": colour_rule(campaign.objective, campaign.orange_band)}
     )
-    year = drafter.indicators.comparison_year
+    year = context.indicators.comparison_year
     if year is not None:
         paragraphs.append(
             gettext(
@@ -85,28 +82,28 @@ def preamble(drafter: Drafter) -> list[str]:
     return paragraphs
 
 
-def result_section(drafter: Drafter, key: str) -> list[str]:
+def result_section(context: DraftContext, key: str) -> list[str]:
     """Section ``key``, one of 4.1 to 4.6."""
-    questions = _section_questions(drafter, key)
+    questions = _section_questions(context, key)
     paragraphs = [
-        _worded(drafter, code, choice, wording)
+        _worded(context, code, choice, wording)
         for code, choice, wording in SHARE_SENTENCES.get(key, [])
     ]
     if key == "4.1":
-        paragraphs += _places(drafter)
+        paragraphs += _places(context)
     paragraphs += _other_questions(questions)
-    paragraphs += scale_summary(questions, drafter.objective)
+    paragraphs += scale_summary(questions, context.objective)
     if key == "4.5":
-        paragraphs.append(_web_figures(drafter))
+        paragraphs.append(_web_figures(context))
     return paragraphs
 
 
 # --- the canonical figures ---------------------------------------------------------------------
 
 
-def _worded(drafter: Drafter, code: str, choice: str, wording: str | Promise) -> str:
-    figure = _figure(drafter, code, choice)
-    result = drafter.question(code)
+def _worded(context: DraftContext, code: str, choice: str, wording: str | Promise) -> str:
+    figure = _figure(context, code, choice)
+    result = context.question(code)
     if figure is None or result is None:
         return ""
     main = str(wording) % {
@@ -119,16 +116,16 @@ def _worded(drafter: Drafter, code: str, choice: str, wording: str | Promise) ->
     if comparison:
         main += " " + comparison
     return sentence(
-        main, small_base(figure.rate), against_objective(figure.rate, drafter.objective)
+        main, small_base(figure.rate), against_objective(figure.rate, context.objective)
     )
 
 
-def _figure(drafter: Drafter, code: str, choice: str) -> Figure | None:
+def _figure(context: DraftContext, code: str, choice: str) -> Figure | None:
     """A share (or the favourable rate) of a question, None when the campaign has no
     such question or no answer to it. When the comparison figure covers one channel
     only and this figure both, the figure is narrowed to that channel: like is
     compared with like, and the sentence says which users it counts."""
-    result = drafter.question(code)
+    result = context.question(code)
     found = _figure_of(result, choice) if result is not None else None
     if found is None or result is None:
         return None
@@ -136,10 +133,10 @@ def _figure(drafter: Drafter, code: str, choice: str) -> Figure | None:
     if (
         previous is not None
         and previous.channel != FigureChannel.ALL
-        and drafter.indicators.filter.channel is None
+        and context.indicators.filter.channel is None
         and len(result.channels) > 1
     ):
-        narrowed = drafter.question(code, drafter.channel_indicators(previous.channel))
+        narrowed = context.question(code, context.channel_indicators(previous.channel))
         figure = _figure_of(narrowed, choice) if narrowed is not None else None
         return replace(figure, channel=previous.channel) if figure is not None else None
     return found
@@ -182,9 +179,9 @@ def _users(channel: str | None) -> str:
 # --- where the users live ------------------------------------------------------------------------
 
 
-def _places(drafter: Drafter) -> list[str]:
+def _places(context: DraftContext) -> list[str]:
     paragraphs = []
-    indicators = drafter.indicators
+    indicators = context.indicators
     if indicators.arrondissements:
         place = indicators.arrondissements[0]
         main = gettext("%(rate)s des usagers résident dans l'arrondissement %(of)s") % {
@@ -221,13 +218,13 @@ def _place_sentence(main: str, place: Place) -> str:
 # --- the questions a campaign added --------------------------------------------------------------
 
 
-def _section_questions(drafter: Drafter, key: str) -> list[QuestionResult]:
+def _section_questions(context: DraftContext, key: str) -> list[QuestionResult]:
     """The questions of the campaign that belong to report section ``key``: by the
     title of their questionnaire section."""
     title = _normalised(str(section(key).title))
     return [
         result
-        for result in drafter.indicators.questions.values()
+        for result in context.indicators.questions.values()
         if _normalised(result.section) == title and result.code not in SKIPPED
     ]
 
@@ -284,8 +281,8 @@ def _other_questions(questions: list[QuestionResult]) -> list[str]:
 # --- the web audience ----------------------------------------------------------------------------
 
 
-def _web_figures(drafter: Drafter) -> str:
-    series = monthly_series(drafter.campaign.organisation, drafter.campaign.year)
+def _web_figures(context: DraftContext) -> str:
+    series = monthly_series(context.campaign.organisation, context.campaign.year)
     if series.is_empty:
         return ""
     months = sorted(
@@ -298,8 +295,8 @@ def _web_figures(drafter: Drafter) -> str:
         entered = [v for v in series.values[metric] if v is not None]
         if entered:
             parts.append(f"{french_integer(sum(entered))} {lower_first(str(metric.label))}")
-    first = datetime.date(drafter.campaign.year, months[0], 1)
-    last = datetime.date(drafter.campaign.year, months[-1], 1)
+    first = datetime.date(context.campaign.year, months[0], 1)
+    last = datetime.date(context.campaign.year, months[-1], 1)
     if months[0] == months[-1]:
         when = gettext("en %(month)s") % {"month": dateformat.format(first, "F Y")}
     else:
