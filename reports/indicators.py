@@ -42,6 +42,7 @@ from django.utils.translation import gettext
 from survey.models import (
     SCALE_KINDS,
     Answer,
+    AnswerTally,
     Arrondissement,
     Campaign,
     Choice,
@@ -54,7 +55,7 @@ from survey.models import (
     Response,
 )
 
-from .models import AnswerTally, FigureChannel, PublishedFigure
+from .models import FigureChannel, PublishedFigure
 from .stats import Rate, TwoProportionTest
 
 PARIS = ZoneInfo("Europe/Paris")

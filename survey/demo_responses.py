@@ -47,7 +47,6 @@ from django.db.models import F
 from simple_history.utils import bulk_create_with_history
 
 from reports.models import FigureChannel, PublishedFigure
-from reports.tallies import tally_responses
 from survey.communes import known_insee_codes
 from survey.models import (
     Answer,
@@ -62,6 +61,7 @@ from survey.models import (
     Site,
 )
 from survey.services.responses import QuestionnaireSpec, build_answers
+from survey.tallies import tally_responses
 
 DEMO_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "charente_2016_figures.json"
 

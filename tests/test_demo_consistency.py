@@ -29,9 +29,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from reports import tallies
 from reports.audit import pdf
 from reports.stats import colour_legend
+from survey import tallies
 from survey.demo import DemoResult, load_demo
 from survey.forms import CampaignForm
 from survey.models import Answer, Campaign, Choice, Question, QuestionKind

@@ -44,9 +44,10 @@ from django.db.models import Q
 from mystery import exchange as mystery_exchange
 from mystery.models import EmailTheme, MysteryService
 from reports.audit.models import ImprovementAction, SectionText
-from reports.models import AnswerTally, PublishedFigure, RemarkCategory, WebFigure
+from reports.models import PublishedFigure, RemarkCategory, WebFigure
 from survey.models import (
     Answer,
+    AnswerTally,
     Arrondissement,
     Campaign,
     Choice,
