@@ -23,7 +23,7 @@ help:
 	@echo "make run          virtualenv + migrate + demo data + task worker + http://$(RUNSERVER_ADDR)"
 	@echo "                  (port taken? make run RUNSERVER_ADDR=127.0.0.1:8001)"
 	@echo "make test         pytest (SQLite, or PostgreSQL when DATABASE_URL is set); PYTEST_ARGS=..."
-	@echo "make lint         ruff check, ruff format --check, mypy, makemigrations --check"
+	@echo "make lint         ruff check, ruff format --check, mypy, makemigrations --check, lint-imports"
 	@echo "make install      virtualenv with the project ($(VENV))"
 	@echo "make install-dev  the same with the dev extra (pytest, ruff, mypy)"
 	@echo "make clean        remove $(VENV), caches and build files (db.sqlite3 is kept)"
@@ -89,6 +89,8 @@ lint: $(STAMP_DEV)
 	echo "-- ruff format --check"; $(BIN)/ruff format --check . || status=1; \
 	echo "-- mypy"; $(BIN)/mypy || status=1; \
 	echo "-- makemigrations --check"; $(MANAGE) makemigrations --check --dry-run || status=1; \
+	echo "-- lint-imports (layers, [tool.importlinter] in pyproject.toml)"; \
+	$(BIN)/lint-imports --no-logo || status=1; \
 	exit $$status
 
 clean:

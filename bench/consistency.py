@@ -31,7 +31,7 @@ class Verdict:
     duplicates: list[str]  # uuids stored more than once
     incomplete: list[str]  # stored rows that differ from what was sent
     misattributed: list[str]  # stored under another account than the sending tablet's
-    tallies: int  # roll-up counts that differ from a recount (reports.tallies.check)
+    tallies: int  # roll-up counts that differ from a recount (survey.tallies.check)
 
     @property
     def ok(self) -> bool:
@@ -131,7 +131,7 @@ def stored_rows(
 
 def tally_differences() -> int:
     """Roll-up counts of every campaign that differ from a recount of the answers."""
-    from reports import tallies
+    from survey import tallies
     from survey.models import Campaign
 
     return sum(len(tallies.check(campaign)) for campaign in Campaign.objects.all())

@@ -7,7 +7,7 @@ and one organisation per size, each with an open campaign of the canonical quest
 then, by set-based SQL (bench/indicators_data.py), as many complete hall or phone
 questionnaires as the size says (300, 30,000 and 300,000 by default: 330,300 in the
 database, ~40 answers each), the application's roll-ups rebuilt if it keeps any
-(``reports.tallies``), and ANALYZE. Then, in this process, with the production settings:
+(``survey.tallies``), and ANALYZE. Then, in this process, with the production settings:
 
 - ``reports.indicators.compute(campaign, Filter())`` for each campaign (and, if it takes
   a ``source``, ``compute(..., source="raw")`` over the answers too), interleaved with

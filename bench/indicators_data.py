@@ -16,7 +16,7 @@ replica``: the rows are right by construction, and ``verify`` checks them afterw
 secondary indexes of ``survey_answer`` are dropped before and built again after, exactly
 as they were, and the answers go in by chunks of responses, in response order (as the
 tablets send them), on ``jobs`` connections at once. Then the application's roll-ups,
-if it has them (``reports.tallies.rebuild_all``: these rows went around
+if it has them (``survey.tallies.rebuild_all``: these rows went around
 ``submit_response``, which keeps them), and ANALYZE.
 
 Needs Django configured (bench.harness.configure_django) against a throw-away database.
@@ -94,7 +94,7 @@ class Generation:
     heap_bytes: int  # survey_answer, table alone
     index_bytes: int  # survey_answer, its indexes
     errors: list[str]  # what verify found wrong (empty: none)
-    tallies: bool  # the application's roll-ups (reports.tallies) were rebuilt
+    tallies: bool  # the application's roll-ups (survey.tallies) were rebuilt
 
 
 # -- organisations, campaigns, accounts (ORM: a few hundred rows) ---------------------------
@@ -492,11 +492,11 @@ def _run_parallel(
 
 
 def _tallies_rebuilder() -> Callable[[], None] | None:
-    """The application's rebuild of its roll-ups (``reports.tallies.rebuild_all``), if it
+    """The application's rebuild of its roll-ups (``survey.tallies.rebuild_all``), if it
     has them: answers written around ``submit_response``, as here, leave them behind until
     it runs. None when there is no such module."""
     try:
-        from reports import tallies
+        from survey import tallies
     except ImportError:
         return None
     rebuild_all = getattr(tallies, "rebuild_all", None)
@@ -562,7 +562,7 @@ def generate(
                 cursor.execute(definition)
         cursor.execute("DROP TABLE bench_plan, bench_commune")
         if _rebuild_tallies is not None:
-            say("  comptes des indicateurs (reports.tallies.rebuild_all)")
+            say("  comptes des indicateurs (survey.tallies.rebuild_all)")
             with timed(seconds, "comptes des indicateurs reconstruits"):
                 _rebuild_tallies()
         with timed(seconds, "ANALYZE"):

@@ -149,7 +149,7 @@ def report(outcome: Outcome) -> str:
     largest = outcome.computes[-1].layout.size
     ratios_met = all(c.ratio(c.runs[0]) <= TARGET_RATIO for c in outcome.computes)
     tallies = (
-        "les comptes des indicateurs de l'application (`reports.tallies.rebuild_all`, puisque "
+        "les comptes des indicateurs de l'application (`survey.tallies.rebuild_all`, puisque "
         "ces lignes ne passent pas par `submit_response`) reconstruits ensuite ; "
         if generation.tallies
         else ""

@@ -70,7 +70,7 @@ def verdict_rows(runs: list[Run]) -> list[str]:
     )
     line("refusés (4xx : « à corriger »)", "0", [number(r.invalid, 0) for r in runs])
     line(
-        "effectifs des indicateurs ≠ recomptage (`reports.tallies.check`)",
+        "effectifs des indicateurs ≠ recomptage (`survey.tallies.check`)",
         "0",
         [number(x.tallies, 0) for x in v],
     )

@@ -1,1 +1,5 @@
-"""Small value types shared by the apps, below all of them; it imports no app."""
+"""Small shared value types below every app.
+
+The bottom layer with ``background``: it imports no app (config, reports, mystery,
+survey), so that every app may import it (the contracts in pyproject.toml).
+"""

@@ -17,7 +17,7 @@ exact by reports/tallies.py in the transaction of every write): a SUM over some 
 question and per cell of the filters (over the channels' summary cells when no site, week
 or interviewer is filtered), not a GROUP BY over every answer. ``source="raw"``
 counts the answers themselves instead (about twelve GROUP BYs), the same figures: tests
-and ``reports.tallies.check`` compare the two. Python loops over the grouped rows and the
+and ``survey.tallies.check`` compare the two. Python loops over the grouped rows and the
 questions, never over answers.
 
 Conditional shares need nothing special: a question not asked is not stored (skip logic),
@@ -42,6 +42,7 @@ from django.utils.translation import gettext
 from survey.models import (
     SCALE_KINDS,
     Answer,
+    AnswerTally,
     Arrondissement,
     Campaign,
     Choice,
@@ -54,7 +55,7 @@ from survey.models import (
     Response,
 )
 
-from .models import AnswerTally, FigureChannel, PublishedFigure
+from .models import FigureChannel, PublishedFigure
 from .stats import Rate, TwoProportionTest
 
 PARIS = ZoneInfo("Europe/Paris")

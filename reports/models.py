@@ -1,24 +1,20 @@
 """What the quality manager adds to the raw answers for the indicators and the report:
 figures of earlier campaigns known only as published, the coding of the remarks (Q40),
-and the website's and social networks' monthly figures; and the roll-ups of the answers
-that the indicators read (``AnswerTally``, kept by reports/tallies.py)."""
+and the website's and social networks' monthly figures. The roll-ups of the answers that
+the indicators read (``AnswerTally``) are survey's: survey/models/tallies.py."""
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.signals import post_save, pre_save
-from django.dispatch import receiver
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from survey.models import Answer, Organisation, Response
+from survey.models import Answer, Organisation
 
 
 class FigureChannel(models.TextChoices):
@@ -273,123 +269,3 @@ class WebFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_metric_display()} {self.month:02d}/{self.year} : {self.value}"
-
-
-# --- roll-ups of the answers (reports/tallies.py) ---------------------------------------------
-
-
-# The columns that name one tally row: its unique key, and the ON CONFLICT target of the
-# upserts in reports/tallies.py.
-TALLY_KEY = (
-    "campaign",
-    "question_id",
-    "channel",
-    "day",
-    "dated",
-    "site_id",
-    "interviewer_id",
-    "answer",
-)
-
-
-TALLY_SUMMARY = -1  # AnswerTally.SUMMARY
-
-
-class AnswerTally(models.Model):
-    """How many counted questionnaires gave one answer, per cell of the dashboard's filters.
-
-    A roll-up of ``Answer`` and ``Response``, kept exact in the transaction of every write
-    (``reports.tallies``); the answers stay the source of truth, and ``rebuild_tallies``
-    recomputes these rows from them. The key:
-
-    - ``campaign``, then ``question_id``: the question answered, or ``RESPONSES`` (0) for
-      the rows that count questionnaires (representativeness);
-    - the filter cell: ``channel``, ``day`` (collection day in Paris time, from
-      ``started_at``, else ``received_at``), ``dated`` (whether ``started_at`` is known: the
-      week filter keeps only those), ``site_id``, ``interviewer_id`` (``NO_INTERVIEWER``, 0,
-      when none: a sentinel rather than NULL, so that the unique key, hence ``ON CONFLICT``,
-      holds on SQLite and PostgreSQL alike);
-    - ``answer``: what one respondent answered to the question, as the sorted ids of the
-      chosen choices ("412,415": a multiple choice is one respondent), or ``c`` and the
-      INSEE code of a commune, ``t`` a text (a commune outside the département, a remark),
-      ``e`` an empty text.
-
-    Every questionnaire is counted twice: in its cell, and in its channel's **summary**
-    cell (``site_id`` ``SUMMARY``, −1, ``interviewer_id`` ``SUMMARY``, ``day``
-    ``SUMMARY_DAY``, ``dated`` false), which a figure without a site, week or interviewer
-    filter reads: a few rows per choice, whatever the number of questionnaires, instead
-    of some per cell. Every reader picks one grain (``Filter.tally_where``).
-
-    Ids, not codes: a question or choice renamed, a choice's polarity changed, a commune
-    moved to another EPCI are read at count time, so no tally goes stale. ``n`` counts
-    respondents; a row that falls to 0 is deleted.
-    """
-
-    RESPONSES = 0
-    NO_INTERVIEWER = 0
-    SUMMARY = TALLY_SUMMARY  # site_id and interviewer_id of a channel's summary cell
-    SUMMARY_DAY = datetime.date.min  # its day: a constant, never a collection day
-
-    campaign = models.ForeignKey(
-        "survey.Campaign",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,  # the unique key starts with it
-        verbose_name=_("campagne"),
-    )
-    question_id = models.BigIntegerField(_("question"))
-    channel = models.CharField(_("canal"), max_length=10)
-    day = models.DateField(_("jour de recueil"))
-    dated = models.BooleanField(_("heure de début connue"))
-    site_id = models.BigIntegerField(_("site"))
-    interviewer_id = models.BigIntegerField(_("enquêteur"))
-    answer = models.TextField(_("réponse"), blank=True)
-    n = models.IntegerField(_("effectif"))
-
-    class Meta:
-        verbose_name = _("effectif d'une réponse")
-        verbose_name_plural = _("effectifs des réponses")
-        constraints = [
-            models.UniqueConstraint(fields=list(TALLY_KEY), name="answer_tally_key"),
-        ]
-        indexes = [
-            # The summary cells alone: what a figure without a site, week or interviewer
-            # filter reads, without walking the campaign's detailed cells in the key.
-            models.Index(
-                fields=["campaign", "question_id", "channel"],
-                condition=models.Q(site_id=TALLY_SUMMARY),
-                name="answer_tally_summary",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.question_id} {self.answer} {self.day}: {self.n}"
-
-
-@receiver(pre_save, sender=Response, dispatch_uid="answer_tally_voiding")
-def _note_voiding(sender: type[Response], instance: Response, raw: bool, **kwargs: Any) -> None:
-    """Voiding or restoring a questionnaire, however it is saved (``void_response``, the
-    admin, a shell), takes it out of the tallies or puts it back: see ``_tally_voiding``.
-    One query, only when a stored questionnaire is saved with its ``voided_at``."""
-    update_fields = kwargs.get("update_fields")
-    instance._tally_sign = 0  # type: ignore[attr-defined]
-    if raw or instance._state.adding or instance.pk is None:
-        return  # a new questionnaire is tallied with its answers (reports.tallies)
-    if update_fields is not None and "voided_at" not in update_fields:
-        return
-    stored = list(Response.objects.filter(pk=instance.pk).values_list("voided_at", flat=True))
-    if not stored:
-        return
-    was_counted, counted = stored[0] is None, instance.voided_at is None
-    if counted != was_counted:
-        instance._tally_sign = 1 if counted else -1  # type: ignore[attr-defined]
-
-
-@receiver(post_save, sender=Response, dispatch_uid="answer_tally_voided")
-def _tally_voiding(sender: type[Response], instance: Response, **kwargs: Any) -> None:
-    sign = getattr(instance, "_tally_sign", 0)
-    if sign:
-        from .tallies import tally_responses
-
-        instance._tally_sign = 0  # type: ignore[attr-defined]
-        tally_responses([instance.pk], sign, using=kwargs.get("using"))

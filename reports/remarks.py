@@ -25,9 +25,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext
 
 from survey.models import Answer, Campaign, Organisation, Question, Response
+from survey.tallies import tally_responses
 
 from .models import RemarkCategory, RemarkCode
-from .tallies import tally_responses
 
 REMARK_QUESTION = "remarques"
 TAXONOMY_FILE = Path(settings.BASE_DIR) / "fixtures" / "remarks" / "qualipref_2016.json"

@@ -33,9 +33,9 @@ from pypdf import PdfReader
 from demo.loader import load_demo
 from mystery import tables
 from mystery.models import CallOutcome, EmailTheme, MysteryCall, MysteryEmail, MysteryService
-from reports import tallies
 from reports.audit import evidence, snapshot
 from reports.audit.pdf import render_pdf
+from survey import tallies
 from survey.models import Campaign, Organisation, Response, Site
 from survey.services.corrections import void_response
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response

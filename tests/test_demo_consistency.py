@@ -30,9 +30,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from demo.loader import DemoResult, load_demo
-from reports import tallies
 from reports.audit import pdf
 from reports.stats import colour_legend
+from survey import tallies
 from survey.forms import CampaignForm
 from survey.models import Answer, Campaign, Choice, Question, QuestionKind
 

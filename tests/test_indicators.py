@@ -15,6 +15,7 @@ from reports.indicators import Filter, clear_structure_cache, compute
 from reports.models import PublishedFigure
 from reports.stats import Colour
 from survey.models import Campaign, Channel, Organisation, Polarity, Questionnaire, Site
+from survey.services.corrections import void_response
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
 
 from .conftest import open_canonical_campaign
@@ -102,8 +103,7 @@ def test_the_hall_and_phone_questionnaires_add_up_by_question_code(survey: Surve
 def test_a_voided_questionnaire_leaves_every_indicator(survey: Survey) -> None:
     survey.file(hall_satisfaction_globale="satisfaisant")
     voided = survey.file(hall_satisfaction_globale="peu_satisfaisant")
-    voided.voided_at = MONDAY
-    voided.save()
+    void_response(voided, user=UserFactory(), reason="Doublon.")
 
     indicators = compute(survey.campaign)
 

@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import tallies
-from reports.models import AnswerTally, RemarkCategory, RemarkCode
-from survey.models import Answer, Campaign, Organisation, Response
+from reports.models import RemarkCategory, RemarkCode
+from survey import tallies
+from survey.models import Answer, AnswerTally, Campaign, Organisation, Response
 from survey.selectors import ChangeKind, response_history
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
 from survey.services.retention import ERASED, months_before

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 # session, user, role_required, questionnaire, site; then the transaction: SAVEPOINT, the
 # Response, its history record, the answers (one INSERT), the indicators' tallies (one
-# upsert, reports/tallies.py), RELEASE.
+# upsert, survey/tallies.py), RELEASE.
 NEW = 11
 # A process's first submission also reads the questionnaire (questions, choices) and the
 # communes it names; later ones find them in its caches.

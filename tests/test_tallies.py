@@ -1,4 +1,4 @@
-"""The indicators' tallies (reports/tallies.py) give every figure the answers give, under
+"""The indicators' tallies (survey/tallies.py) give every figure the answers give, under
 every filter, after every kind of write; concurrent writers keep them exact; the
 ``rebuild_tallies`` command rebuilds and checks them; reading them costs a fixed number
 of queries and never the answers."""
@@ -18,10 +18,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import tallies
 from reports.indicators import Filter, Indicators, clear_structure_cache, compute
-from reports.models import AnswerTally
+from reports.tallies import counted_interviewers
+from survey import tallies
 from survey.models import (
+    AnswerTally,
     Choice,
     Commune,
     Organisation,
@@ -218,14 +219,13 @@ def test_a_submission_writes_its_tallies_in_one_statement_and_a_replay_none(
     ]
 
 
-def test_voiding_by_any_save_and_correcting_to_the_same_answers_keep_the_tallies_exact(
+def test_voiding_and_correcting_to_the_same_answers_keep_the_tallies_exact(
     organisation: Organisation,
 ) -> None:
     survey = Survey(organisation)
     kept = survey.file()
     voided = survey.file(hall_satisfaction_globale="peu_satisfaisant")
-    voided.voided_at = MONDAY  # saved outside the services: the receivers follow
-    voided.save()
+    void_response(voided, user=UserFactory(), reason="Doublon.")
     rows = AnswerTally.objects.count()
     spec = QuestionnaireSpec.load(survey.hall)
     correct_response(kept, complete_answers(spec), user=UserFactory(), reason="Relu.")
@@ -233,6 +233,34 @@ def test_voiding_by_any_save_and_correcting_to_the_same_answers_keep_the_tallies
     assert AnswerTally.objects.count() == rows
     assert not AnswerTally.objects.filter(n__lte=0).exists()  # the voided one's rows left
     assert_tallies_give_the_raw_figures(survey, [Filter()])
+
+
+def test_voiding_and_restoring_through_the_services_leave_the_tallies_a_rebuild_gives(
+    organisation: Organisation,
+) -> None:
+    """The services take the questionnaire out of the tallies and put it back themselves,
+    in their transaction (no signal on ``Response.save``): after each, the stored rows are
+    those a rebuild from the answers writes."""
+    survey = Survey(organisation)
+    survey.file()
+    target = survey.file(survey.phone, at=MONDAY + DAY, interviewer=UserFactory())
+    manager = UserFactory()
+
+    def stored() -> list[tuple[Any, ...]]:
+        rows = AnswerTally.objects.filter(campaign=survey.campaign)
+        return sorted(rows.values_list(*tallies.KEY, "n"))
+
+    void_response(target, user=manager, reason="Doublon.")
+    voided = stored()
+    tallies.rebuild(survey.campaign)
+    assert stored() == voided
+    assert compute(survey.campaign).total == 1
+
+    restore_response(target, user=manager, reason="Annulé par erreur.")
+    restored = stored()
+    tallies.rebuild(survey.campaign)
+    assert stored() == restored
+    assert compute(survey.campaign).total == 2
 
 
 def test_the_command_rebuilds_and_checks_the_tallies(
@@ -400,7 +428,7 @@ def test_the_interviewer_filter_lists_who_collected_counted_questionnaires(
     other.file(interviewer=elsewhere)
 
     with CaptureQueriesContext(connection) as queries:
-        found = tallies.counted_interviewers(now.campaign)
+        found = counted_interviewers(now.campaign)
 
     assert [user.get_username() for user in found] == ["adam", "zoe"]
     assert len(queries) == 1

@@ -13,7 +13,7 @@ What is restored, and from where:
   beyond the answers: the snapshot ``donnees/campagne-<year>.json`` (``reports.audit.snapshot``);
 - the questionnaires filled in: the raw answers' CSV (``reponses/*.csv``), one response
   per row, with the receipt and voiding moments of the snapshot; the indicators' tallies
-  are then rebuilt from them (``reports.tallies.rebuild``);
+  are then rebuilt from them (``survey.tallies.rebuild``);
 - the remarks' codes: the coded remarks' CSV (``remarques/*.csv``);
 - the mystery calls and e-mails: their CSV (``mysteres/*.csv``), read by the logs' own
   import (``mystery.exchange``), the senders' mailboxes left out (the report does not

@@ -87,7 +87,7 @@ class _Restorer:
         self.user = user
 
     def run(self) -> Campaign:
-        from reports.tallies import rebuild
+        from survey.tallies import rebuild
 
         data = self.snapshot
         self._reference()
@@ -371,7 +371,7 @@ class _Restorer:
         """The previous campaign: its questionnaires, its tallies, its mystery logs."""
         from django.db.models import DateField
 
-        from reports.models import AnswerTally
+        from survey.models import AnswerTally
 
         campaign = self._campaign(data["campaign"])
         self._questionnaires(campaign.pk, data["questionnaires"])

@@ -5,8 +5,8 @@ from django.db import migrations
 
 
 def fill(apps, schema_editor):
-    # The SQL of reports.tallies, which reads table names only (no model state).
-    from reports.tallies import rebuild_all
+    # The SQL of survey.tallies, which reads table names only (no model state).
+    from survey.tallies import rebuild_all
 
     rebuild_all(schema_editor.connection)
 

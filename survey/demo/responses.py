@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import F
 from simple_history.utils import bulk_create_with_history
 
-from reports.tallies import tally_responses
 from survey.models import Answer, Campaign, Response, Site
+from survey.tallies import tally_responses
 
 from .data import CHANNELS, Plan, read_demo_file, response_uuids
 from .plan import plan_responses
@@ -52,7 +52,7 @@ def _store(campaign: Campaign, plan: Plan, uuids: list[uuid.UUID]) -> tuple[int,
     """Insert the planned questionnaires and their answers in bulk. The responses get
     their "received" history record (dated when sent, by their interviewer), as a
     submission does; the answers none, as a submission's. The indicators' tallies follow
-    in the same transaction (reports/tallies.py)."""
+    in the same transaction (survey/tallies.py)."""
     campaign.check_accepts_responses()
     site_names: dict[str, str] = plan.data["sites"]
     devices: dict[str, str] = plan.data["devices"]

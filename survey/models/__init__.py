@@ -14,11 +14,15 @@ from .questionnaires import (
 )
 from .reference import Arrondissement, Commune, Engagement, Epci, Framework, fold
 from .responses import Answer, DeviceQueue, EntryMode, Response
+from .tallies import TALLY_KEY, TALLY_SUMMARY, AnswerTally
 
 __all__ = [
     "CHOICE_KINDS",
     "SCALE_KINDS",
+    "TALLY_KEY",
+    "TALLY_SUMMARY",
     "Answer",
+    "AnswerTally",
     "Arrondissement",
     "Campaign",
     "CampaignClosed",

@@ -6,10 +6,12 @@ never updated in place: the old row is deleted (a "-" record holding the value b
 the new one created (a "+" record holding the value after), so that the history holds both
 even for answers first stored by ``bulk_create``, which writes no history.
 
-The indicators' tallies (reports/tallies.py) follow in the same transaction: a correction
+The indicators' tallies (survey/tallies.py) follow in the same transaction: a correction
 writes the difference of the corrected questions' counts, new minus old, in one statement;
-voiding and restoring take the questionnaire out and put it back through ``Response.save``
-(receivers in reports/models.py).
+voiding and restoring take the questionnaire out and put it back, explicitly, right after
+saving ``voided_at``. These two functions are the only writers of ``voided_at`` on a
+stored questionnaire (the field is not editable in the admin): a save elsewhere would
+leave the tallies behind until ``manage.py rebuild_tallies``.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from reports.tallies import answer_counts, apply
 from survey.models import Answer, Response
+from survey.tallies import answer_counts, apply, tally_responses
 
 from .responses import NON_FIELD, QuestionnaireSpec, build_answers
 
@@ -94,7 +96,7 @@ def correct_response(
 @transaction.atomic
 def void_response(response: Response, *, user: AbstractBaseUser, reason: str) -> Response:
     """Take ``response`` out of every indicator; its answers stay, readable and restorable.
-    Saving ``voided_at`` takes it out of the tallies too, in this transaction."""
+    Its answers leave the tallies in this transaction (one statement)."""
     reason = _required_reason(reason, _("Indiquez le motif de l'annulation."))
     response = _locked(response)
     response.campaign.check_editable()
@@ -105,13 +107,14 @@ def void_response(response: Response, *, user: AbstractBaseUser, reason: str) ->
     response.void_reason = reason
     _stamp(response, user=user, reason=reason, at=response.voided_at)
     response.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    tally_responses([response.pk], -1)
     return response
 
 
 @transaction.atomic
 def restore_response(response: Response, *, user: AbstractBaseUser, reason: str) -> Response:
-    """Bring a voided ``response`` back into the indicators (and into the tallies, by
-    saving ``voided_at``). The void reason stays in the history."""
+    """Bring a voided ``response`` back into the indicators, and its answers back into
+    the tallies in this transaction. The void reason stays in the history."""
     reason = _required_reason(reason, _("Indiquez le motif du rétablissement."))
     response = _locked(response)
     response.campaign.check_editable()
@@ -122,6 +125,7 @@ def restore_response(response: Response, *, user: AbstractBaseUser, reason: str)
     response.void_reason = ""
     _stamp(response, user=user, reason=reason, at=timezone.now())
     response.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    tally_responses([response.pk], 1)
     return response
 
 

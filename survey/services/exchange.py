@@ -23,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
-from reports.tallies import tally_responses
 from survey.communes import OUTSIDE_PREFIX, commune_cell
 from survey.models import (
     Answer,
@@ -57,6 +56,7 @@ from survey.spreadsheets import (
     write_csv,
     write_xlsx,
 )
+from survey.tallies import tally_responses
 
 from .responses import NON_FIELD, QuestionnaireSpec, build_answers, question_label
 
@@ -233,7 +233,7 @@ def import_responses(
     ValidationError. A row whose uuid this questionnaire already holds is skipped unread,
     so re-importing an export creates nothing. Costs about 10 queries plus one per row
     naming a commune (``build_answers`` looks the row's communes up), and the indicators'
-    tallies of the new questionnaires, one statement (reports/tallies.py).
+    tallies of the new questionnaires, one statement (survey/tallies.py).
     """
     campaign = questionnaire.campaign
     campaign.check_accepts_responses()

@@ -18,7 +18,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from reports.tallies import tally_responses
 from survey.communes import forget_communes, known_insee_codes
 from survey.models import (
     Answer,
@@ -30,6 +29,7 @@ from survey.models import (
     Response,
     Site,
 )
+from survey.tallies import tally_responses
 
 NON_FIELD = "__all__"
 
@@ -276,7 +276,7 @@ def _insert(submission: Submission, spec: QuestionnaireSpec | None) -> Response:
     """Check ``submission`` and write it in one transaction (a savepoint inside another),
     so that a failed INSERT leaves the connection usable. Costs 4 queries (Response, its
     history record, the answers in one INSERT on PostgreSQL, the indicators' tallies in
-    one INSERT … SELECT … ON CONFLICT: reports/tallies.py) and the transaction."""
+    one INSERT … SELECT … ON CONFLICT: survey/tallies.py) and the transaction."""
     if submission.site.organisation_id != submission.questionnaire.campaign.organisation_id:
         raise ValidationError(
             {"site": [_("Ce site n'appartient pas à l'organisation de la campagne.")]}

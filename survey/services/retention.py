@@ -5,7 +5,7 @@ receipt): the free-text remarks and the names of communes outside the départeme
 Only the text goes. The answer row stays, with its question, its codes (the remarks'
 coding, ``reports.RemarkCode``) and its place in the tallies: the text becomes
 ``ERASED``, never empty, because the tallies tell an empty text from a given one
-(``reports.tallies``: ``t`` and ``e``), and the counts must not move. Each erased answer
+(``survey.tallies``: ``t`` and ``e``), and the counts must not move. Each erased answer
 gets a simple-history record ("~", with the reason), and the texts that its earlier history
 records held are erased too: a history that kept them would keep the data.
 """

@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from reports.models import AnswerTally
-from survey.models import Answer, Arrondissement, Campaign, Commune, Epci
+from survey.models import Answer, AnswerTally, Arrondissement, Campaign, Commune, Epci
 
 
 def answered_communes(campaign: Campaign) -> set[str]:

@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from mystery import exchange as mystery_exchange
-from reports.models import AnswerTally
-from survey.models import Campaign
+from survey.models import AnswerTally, Campaign
 
 from .questionnaires import questionnaires_of
 from .values import campaign_values

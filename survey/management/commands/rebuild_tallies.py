@@ -1,5 +1,6 @@
 """``manage.py rebuild_tallies [campaign ids] [--check]``: the indicators' roll-ups from the
-answers (reports/tallies.py)."""
+answers (survey/tallies.py). A survey command, beside the code that writes the tallies:
+rebuilding them is writing them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reports import tallies
+from survey import tallies
 from survey.models import Campaign
 
 SHOWN = 20  # differences listed per campaign by --check
