@@ -1,9 +1,11 @@
 """The figures the quality manager types in for the report: the website's and social
 networks' monthly figures, and the published figures of earlier years.
 
-Every view admits the quality manager only (``access.role_required``) and works in the
-organisation of the request (``access.work_organisation``); a published figure is read
-through ``access.get_scoped_or_404``, so another organisation's gives a 404.
+The forms only validate (``reports.forms_figures``, ``reports.forms_published``);
+``reports.services.figures`` writes. Every view admits the quality manager only
+(``access.role_required``) and works in the organisation of the request
+(``access.work_organisation``); a published figure is read through
+``access.get_scoped_or_404``, so another organisation's gives a 404.
 """
 
 from __future__ import annotations
