@@ -50,7 +50,8 @@ def measure(count: int, postgres: str) -> str:
     from django.urls import reverse
 
     from survey.models import ImportJob, Questionnaire, Response
-    from survey.services.exchange import export_rows, write_csv
+    from survey.services.exchange import export_rows
+    from survey.spreadsheets import write_csv
 
     call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0)

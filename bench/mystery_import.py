@@ -48,7 +48,8 @@ def measure(count: int, postgres: str) -> str:
     from django.test import Client
     from django.urls import reverse
 
-    from mystery.exchange import MAX_LOG_COLUMNS, MAX_LOG_ROWS, export_calls
+    from mystery.exchange_calls import export_calls
+    from mystery.exchange_rows import MAX_LOG_COLUMNS, MAX_LOG_ROWS
     from mystery.models import MysteryCall
     from survey.read_limits import Limits
     from survey.spreadsheets import read_table, write_csv, write_xlsx

@@ -337,7 +337,8 @@ def measure_campaign(
 
 def csv_download(campaign: Any) -> Download:
     """The CSV of the hall questionnaire's responses, streamed and whole (see Download)."""
-    from survey.services.exchange import csv_pieces, export_rows, write_csv
+    from survey.services.exchange import export_rows
+    from survey.spreadsheets import csv_pieces, write_csv
 
     header, rows = export_rows(campaign.questionnaires.get(channel="hall"))
 

@@ -14,7 +14,8 @@ class MysteryConfig(AppConfig):
         # not import mystery: this app tells it its files).
         from survey.services.exchange import OTHER_FILES, OtherFile
 
-        from .exchange import CALL_COLUMNS, EMAIL_COLUMNS, EMAIL_COMPUTED
+        from .exchange_calls import CALL_COLUMNS
+        from .exchange_emails import EMAIL_COLUMNS, EMAIL_COMPUTED
 
         for other in (
             OtherFile(

@@ -25,7 +25,9 @@ from survey.forms_exchange import ImportForm
 from survey.models import Campaign, CampaignStatus
 from survey.spreadsheets import ImportRefused, write_csv, write_xlsx
 
-from . import exchange
+from .exchange_calls import export_calls, import_calls
+from .exchange_emails import export_emails, import_emails
+from .exchange_rows import LOG_LIMITS, ImportResult
 from .models import CallOutcome, EmailTheme, GreetingElement, Mailbox, MysteryService
 
 CONTENT_TYPES = {
@@ -43,7 +45,7 @@ class LogKind:
     sheet: Any
     title: Any
     export: Callable[[Campaign], tuple[list[str], list[list[str]]]]
-    import_rows: Callable[..., exchange.ImportResult]
+    import_rows: Callable[..., ImportResult]
     imported: Any  # the success message
 
 
@@ -53,8 +55,8 @@ KINDS = {
         "appels-mysteres",
         _("Appels mystères"),
         _("Importer des appels mystères"),
-        exchange.export_calls,
-        exchange.import_calls,
+        export_calls,
+        import_calls,
         _("Appels importés : %(created)s ; déjà présents (ignorés) : %(present)s."),
     ),
     "email": LogKind(
@@ -62,15 +64,15 @@ KINDS = {
         "courriels-mysteres",
         _("Courriels mystères"),
         _("Importer des courriels mystères"),
-        exchange.export_emails,
-        exchange.import_emails,
+        export_emails,
+        import_emails,
         _("Courriels importés : %(created)s ; déjà présents (ignorés) : %(present)s."),
     ),
 }
 
 
 class LogImportForm(ImportForm):
-    limits = exchange.LOG_LIMITS
+    limits = LOG_LIMITS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -168,7 +170,7 @@ def _import(request: HttpRequest, pk: int, kind: LogKind) -> HttpResponse:
     )
 
 
-def _report(request: HttpRequest, kind: LogKind, result: exchange.ImportResult) -> None:
+def _report(request: HttpRequest, kind: LogKind, result: ImportResult) -> None:
     messages.success(
         request,
         str(kind.imported) % {"created": result.created, "present": result.already_present},

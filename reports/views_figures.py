@@ -1,15 +1,17 @@
 """The figures the quality manager types in for the report: the website's and social
 networks' monthly figures, and the published figures of earlier years.
 
-Every view admits the quality manager only (``access.role_required``) and works in the
-organisation of the request (``access.work_organisation``); a published figure is read
-through ``access.get_scoped_or_404``, so another organisation's gives a 404.
+The forms only validate (``reports.forms_figures``, ``reports.forms_published``);
+``reports.services.figures`` writes. Every view admits the quality manager only
+(``access.role_required``) and works in the organisation of the request
+(``access.work_organisation``); a published figure is read through
+``access.get_scoped_or_404``, so another organisation's gives a 404.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,8 +22,11 @@ from survey import access
 from survey.models import Organisation
 
 from .figures import french_percent
-from .forms_figures import PublishedFigureForm, QuestionCatalogue, WebFiguresForm, YearForm
+from .forms_figures import WebFiguresForm, YearForm
+from .forms_published import PublishedFigureForm
 from .models import PublishedFigure
+from .selectors import QuestionCatalogue
+from .services.figures import delete_published_figure, save_published_figure, save_web_figures
 from .web import french_integer, monthly_series, years_entered
 
 
@@ -47,11 +52,9 @@ def web_figures(request: HttpRequest) -> HttpResponse:
     series = monthly_series(organisation, year)
     accepted = not year_form.is_bound or year_form.is_valid()
     posted = request.method == "POST" and accepted
-    form = WebFiguresForm(
-        request.POST if posted else None, organisation=organisation, series=series
-    )
+    form = WebFiguresForm(request.POST if posted else None, series=series)
     if posted and form.is_valid():
-        result = form.save()
+        result = save_web_figures(organisation=organisation, year=year, values=form.values())
         if result.changed:
             messages.success(
                 request,
@@ -125,10 +128,9 @@ def _edit(
     form = PublishedFigureForm(request.POST or None, instance=figure, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                saved = form.save()
-        except IntegrityError:  # entered meanwhile by someone else
-            form.add_error(None, gettext("Ce chiffre est déjà saisi pour cette année."))
+            saved = save_published_figure(figure=form.save(commit=False))
+        except ValidationError as error:  # entered meanwhile by someone else
+            form.add_error(None, error)
         else:
             messages.success(
                 request, gettext("Le chiffre « %(figure)s » est enregistré.") % {"figure": saved}
@@ -158,7 +160,7 @@ def published_figure_delete(request: HttpRequest, pk: int) -> HttpResponse:
     figure = _scoped_figure(request, pk)
     if request.method == "POST":
         label = str(figure)
-        figure.delete()
+        delete_published_figure(figure=figure)
         messages.success(
             request, gettext("Le chiffre « %(figure)s » est supprimé.") % {"figure": label}
         )

@@ -19,6 +19,7 @@ from . import access
 from .forms_exchange import ImportForm
 from .models import Choice, Questionnaire
 from .services import exchange, imports
+from .spreadsheets import ImportRefused, csv_pieces, write_xlsx
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,9 +46,9 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     header, rows = exchange.export_rows(questionnaire)
     response: HttpResponseBase
     if fmt == "csv":
-        response = StreamingHttpResponse(exchange.csv_pieces(header, rows), content_type=CSV_TYPE)
+        response = StreamingHttpResponse(csv_pieces(header, rows), content_type=CSV_TYPE)
     else:
-        response = HttpResponse(exchange.write_xlsx(header, rows), content_type=XLSX_TYPE)
+        response = HttpResponse(write_xlsx(header, rows), content_type=XLSX_TYPE)
     filename = f"questionnaires-{questionnaire.campaign.year}-{questionnaire.channel}.{fmt}"
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
@@ -59,7 +60,7 @@ def import_file(request: HttpRequest, pk: int) -> HttpResponse:
         Questionnaire.objects.select_related("campaign"), request.user, access.MANAGEMENT, pk=pk
     )
     campaign = questionnaire.campaign
-    refused: exchange.ImportRefused | None = None
+    refused: ImportRefused | None = None
     elsewhere: dict[str, Any] | None = None  # the page a file meant for another belongs to
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -75,7 +76,7 @@ def import_file(request: HttpRequest, pk: int) -> HttpResponse:
                 result = exchange.import_responses(
                     questionnaire, form.cleaned_data["file"], user=user
                 )
-            except exchange.ImportRefused as error:
+            except ImportRefused as error:
                 refused = error
                 form.add_error(
                     None, _("Corrigez les erreurs listées ci-dessous : rien n'a été enregistré.")

@@ -12,12 +12,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from survey.models import Campaign, CampaignStatus, Question, Questionnaire
-from survey.services.questionnaires import (
-    duplicate_campaign,
-    load_framework,
-    load_questionnaires,
-    read_json,
-)
+from survey.services.campaign_copy import duplicate_campaign
+from survey.services.frameworks import load_framework
+from survey.services.questionnaire_definitions import read_json
+from survey.services.questionnaires import load_questionnaires
 
 from .factories import CampaignFactory
 

@@ -22,22 +22,20 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from survey.models import Answer, Organisation, Questionnaire, Response, Role, Site
-from survey.services.exchange import (
+from survey.services.campaign_copy import duplicate_campaign
+from survey.services.exchange import META_COLUMNS, ImportResult, export_rows, import_responses
+from survey.services.responses import QuestionnaireSpec, Submission, submit_response
+from survey.spreadsheets import (
     MAX_ERRORS,
-    META_COLUMNS,
     ImportRefused,
-    ImportResult,
+    RowError,
     csv_pieces,
-    export_rows,
-    import_responses,
     parse_moment,
+    read_every_line,
     read_table,
     write_csv,
     write_xlsx,
 )
-from survey.services.questionnaires import duplicate_campaign
-from survey.services.responses import QuestionnaireSpec, Submission, submit_response
-from survey.spreadsheets import RowError, read_every_line
 
 from .conftest import client_for, open_canonical_campaign
 from .factories import MembershipFactory, SiteFactory, UserFactory
@@ -884,7 +882,7 @@ def test_a_hall_file_with_a_stray_column_is_still_refused_column_by_column(
 def test_a_mystery_call_log_on_a_responses_page_is_refused_naming_its_page(
     hall: Questionnaire, manager_client: Client
 ) -> None:
-    from mystery.exchange import CALL_COLUMNS
+    from mystery.exchange_calls import CALL_COLUMNS
 
     rows = [dict.fromkeys(CALL_COLUMNS, "") | {"service": "Cartes grises", "resultat": "reached"}]
 

@@ -14,7 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from mystery.exchange import import_calls, import_emails
+from mystery.exchange_calls import import_calls
+from mystery.exchange_emails import import_emails
 from mystery.models import MysteryCall, MysteryEmail
 from survey.models import Campaign, CampaignStatus, Organisation, Questionnaire, Response
 from survey.services.exchange import import_responses

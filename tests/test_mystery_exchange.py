@@ -17,16 +17,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from mystery.exchange import (
-    CALL_COLUMNS,
-    EMAIL_COLUMNS,
-    EMAIL_COMPUTED,
-    ImportResult,
-    export_calls,
-    export_emails,
-    import_calls,
-    import_emails,
-)
+from mystery.exchange_calls import CALL_COLUMNS, export_calls, import_calls
+from mystery.exchange_emails import EMAIL_COLUMNS, EMAIL_COMPUTED, export_emails, import_emails
+from mystery.exchange_rows import ImportResult
 from mystery.models import (
     CallOutcome,
     EmailTheme,

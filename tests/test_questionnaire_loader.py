@@ -25,7 +25,9 @@ from survey.models import (
     Questionnaire,
     Section,
 )
-from survey.services.questionnaires import load_framework, load_questionnaires, read_json
+from survey.services.frameworks import load_framework
+from survey.services.questionnaire_definitions import read_json
+from survey.services.questionnaires import load_questionnaires
 
 from .factories import CampaignFactory
 

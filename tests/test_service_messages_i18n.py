@@ -17,9 +17,9 @@ from django.utils import translation
 
 from survey.models import Organisation, Questionnaire, Response, Site
 from survey.services.corrections import void_response
-from survey.services.exchange import ImportRefused, import_responses, read_table, write_csv
+from survey.services.exchange import import_responses
 from survey.services.responses import QuestionnaireSpec, build_answers, submit_response
-from survey.spreadsheets import RowError
+from survey.spreadsheets import ImportRefused, RowError, read_table, write_csv
 
 from .conftest import open_canonical_campaign
 from .factories import SiteFactory, UserFactory

@@ -42,7 +42,8 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from mystery import exchange as mystery_exchange
+from mystery.exchange_calls import export_calls
+from mystery.exchange_emails import export_emails
 from reports import remarks as remarks_module
 from reports.models import RemarkCode
 from survey.models import Campaign, Questionnaire
@@ -111,11 +112,11 @@ def build_pack(campaign: Campaign, progress: Progress | None = None) -> bytes:
 
     report(55, _("Export des journaux des tests mystères"))
     logs = [
-        ("appels-mysteres", _("Appels mystères"), mystery_exchange.export_calls(campaign)),
+        ("appels-mysteres", _("Appels mystères"), export_calls(campaign)),
         (
             "courriels-mysteres",
             _("Courriels mystères"),
-            mystery_exchange.export_emails(campaign, today=report_date(campaign)),
+            export_emails(campaign, today=report_date(campaign)),
         ),
     ]
     for stem, title, (header, rows) in logs:

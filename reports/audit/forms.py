@@ -67,7 +67,8 @@ class DateInput(forms.DateInput):
 
 class ImprovementActionForm(forms.ModelForm):
     """An improvement action of the organisation; its rank, when left empty, puts it last
-    among the actions of its year."""
+    among the actions of its year (``reports.audit.services.actions.save_action``, which
+    the view calls with ``save(commit=False)``)."""
 
     year = forms.IntegerField(
         label=_("Année du rapport"),
@@ -123,7 +124,6 @@ class ImprovementActionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.organisation = organisation
         self.instance.organisation = organisation
         for name in ("year", "order"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
@@ -168,21 +168,6 @@ class ImprovementActionForm(forms.ModelForm):
                 gettext("L'échéance précède l'année du rapport (%(year)s).") % {"year": year},
             )
         return cleaned
-
-    def save(self, commit: bool = True) -> ImprovementAction:
-        action: ImprovementAction = super().save(commit=False)
-        if not self.cleaned_data.get("order"):
-            last = (
-                ImprovementAction.objects.filter(organisation=self.organisation, year=action.year)
-                .exclude(pk=action.pk)
-                .order_by("-order")
-                .values_list("order", flat=True)
-                .first()
-            )
-            action.order = (last or 0) + 1
-        if commit:
-            action.save()
-        return action
 
 
 class ActionStatusForm(forms.Form):

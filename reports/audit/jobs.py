@@ -40,6 +40,7 @@ from django_tasks import task
 from background import jobs as background_jobs
 from survey.models import Campaign
 
+from . import evidence, pdf
 from .models import ReportFile
 
 logger = logging.getLogger(__name__)
@@ -73,10 +74,8 @@ def request_file(campaign: Campaign, kind: str, user: Any = None) -> tuple[Repor
 
     Raises ValidationError (French) if the evidence pack is asked for an open campaign.
     """
-    from .evidence import check_closed
-
     if kind == Kind.EVIDENCE:
-        check_closed(campaign)
+        evidence.check_closed(campaign)
     with transaction.atomic():
         # One request at a time per campaign: the second one sees the first one's job.
         Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
@@ -109,8 +108,6 @@ def produce_report_file(pk: int) -> None:
 
 
 def _builder(kind: str) -> Callable[[Campaign, Callable[[int, str], None]], bytes]:
-    from . import evidence, pdf
-
     if kind == Kind.EVIDENCE:
         return evidence.build_pack
 
@@ -122,8 +119,6 @@ def _builder(kind: str) -> Callable[[Campaign, Callable[[int, str], None]], byte
 
 
 def _filename(file: ReportFile) -> str:
-    from . import evidence, pdf
-
     if file.kind == Kind.EVIDENCE:
         return evidence.pack_filename(file.campaign)
     return pdf.filename(file.campaign)

@@ -335,7 +335,8 @@ class _Restorer:
         """The logs, read by their own import (the senders' mailboxes left out)."""
         from django.core.exceptions import ValidationError
 
-        from mystery.exchange import import_calls, import_emails
+        from mystery.exchange_calls import import_calls
+        from mystery.exchange_emails import import_emails
 
         emails = [{**row, "boite_envoi": ""} for row in emails]
         try:

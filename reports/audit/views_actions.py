@@ -1,6 +1,7 @@
 """The improvement actions ("axes d'amélioration") of the organisation: the list of a
 report year's actions beside the previous year's (their follow-up), creation, change,
-deletion and the quick change of an action's state.
+deletion and the quick change of an action's state (written by
+``reports.audit.services.actions``).
 
 The quality manager only (``access.role_required``); the list works in the organisation
 of the request (``access.work_organisation``) and an action is read through
@@ -10,7 +11,6 @@ of the request (``access.work_organisation``) and an action is read through
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +24,7 @@ from survey.payloads import whole_number
 
 from .forms import FIRST_YEAR, LAST_YEAR, ActionStatusForm, ImprovementActionForm
 from .models import ActionStatus, ImprovementAction
+from .services.actions import delete_action, save_action, set_action_status
 
 CLOSED_STATUSES = frozenset({ActionStatus.DONE, ActionStatus.DROPPED})
 
@@ -119,8 +120,7 @@ def _edit(
         request.POST or None, instance=action, initial=initial, organisation=organisation
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save()
+        saved = save_action(action=form.save(commit=False), order=form.cleaned_data["order"])
         messages.success(
             request,
             (
@@ -155,7 +155,7 @@ def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
     action = _scoped_action(request, pk)
     if request.method == "POST":
         title, year = action.title, action.year
-        action.delete()
+        delete_action(action=action)
         messages.success(
             request, gettext("L'action « %(title)s » est supprimée.") % {"title": title}
         )
@@ -176,9 +176,7 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActionStatusForm(request.POST)
     if form.is_valid():
         status = form.cleaned_data["status"]
-        if status != action.status:
-            action.status = status
-            action.save(update_fields=["status", "updated_at"])
+        if set_action_status(action=action, status=status):
             messages.success(
                 request,
                 gettext("L'action « %(title)s » est maintenant : %(status)s.")

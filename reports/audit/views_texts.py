@@ -2,8 +2,8 @@
 
 Every section shows the text the report will print: the manager's edited text, or else the
 draft written from the figures (``reports.audit.drafting``); beside an edited text, the draft of
-today's figures. Saving stores a ``SectionText``; "revenir au brouillon" deletes it. A
-closed campaign's texts are read-only.
+today's figures. Saving stores a ``SectionText``; "revenir au brouillon" deletes it (both
+through ``reports.audit.services.texts``). A closed campaign's texts are read-only.
 
 The quality manager only (``access.role_required``); the campaign is read through
 ``access.get_scoped_or_404``: another organisation's campaign is a 404.
@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,6 +30,7 @@ from survey.models import Campaign
 from .drafting import KEYS, Drafter, Section, section
 from .forms import SectionTextForm
 from .models import SectionText
+from .services.texts import TextConflict, revert_section_text, save_section_text, version_of
 
 
 @dataclass
@@ -58,10 +59,6 @@ def _prefix(key: str) -> str:
     return "s" + key.replace(".", "-")
 
 
-def _version(text: SectionText | None) -> str:
-    return text.edited_at.isoformat() if text is not None else ""
-
-
 def _label(item: Section) -> str:
     return gettext("Texte de la section %(key)s — %(title)s") % {
         "key": item.key,
@@ -81,7 +78,7 @@ def _form(item: Section, edited: SectionText | None, draft: str) -> SectionTextF
         prefix=_prefix(item.key),
         label=_label(item),
         rows=_rows(text),
-        initial={"text": text, "version": _version(edited)},
+        initial={"text": text, "version": version_of(edited)},
     )
 
 
@@ -157,27 +154,18 @@ def _save(request: HttpRequest, campaign: Campaign, key: str, form: SectionTextF
     """Store the text, unless the campaign was closed or the text saved by someone else
     since the page was shown: then the form says so and nothing is saved."""
     try:
-        with transaction.atomic():
-            Campaign.objects.select_for_update().get(pk=campaign.pk).check_editable()
-            current = (
-                SectionText.objects.select_for_update(of=("self",))
-                .select_related("edited_by")
-                .filter(campaign=campaign, key=key)
-                .first()
-            )
-            if _version(current) != form.cleaned_data.get("version", ""):
-                _conflict(form, current)
-                return False
-            if current is None:
-                current = SectionText(campaign=campaign, key=key)
-            current.text = form.cleaned_data["text"]
-            current.edited_by = request.user if request.user.is_authenticated else None
-            current.save()
+        save_section_text(
+            campaign=campaign,
+            key=key,
+            text=form.cleaned_data["text"],
+            version=form.cleaned_data.get("version", ""),
+            user=request.user if isinstance(request.user, User) else None,
+        )
     except ValidationError as error:
         form.add_error(None, error.messages)
         return False
-    except IntegrityError:  # created meanwhile by someone else
-        _conflict(form, SectionText.objects.filter(campaign=campaign, key=key).first())
+    except TextConflict as conflict:
+        _conflict(form, conflict.current)
         return False
     return True
 
@@ -202,18 +190,15 @@ def _conflict(form: SectionTextForm, current: SectionText | None) -> None:
             "when": date_format(timezone.localtime(current.edited_at), "SHORT_DATETIME_FORMAT"),
         }
     form.add_error(None, message)
-    form.data = {**form.data, form.add_prefix("version"): _version(current)}
+    form.data = {**form.data, form.add_prefix("version"): version_of(current)}
 
 
 def _revert(request: HttpRequest, campaign: Campaign, key: str) -> HttpResponse:
-    with transaction.atomic():
-        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        try:
-            locked.check_editable()
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return _back(campaign, key)
-        deleted, _ = SectionText.objects.filter(campaign=campaign, key=key).delete()
+    try:
+        deleted = revert_section_text(campaign=campaign, key=key)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back(campaign, key)
     if deleted:
         messages.success(
             request,

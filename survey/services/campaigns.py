@@ -13,7 +13,9 @@ from django.db import transaction
 
 from survey.models import Campaign, Organisation
 
-from .questionnaires import duplicate_campaign, load_framework, load_questionnaires
+from .campaign_copy import duplicate_campaign
+from .frameworks import load_framework
+from .questionnaires import load_questionnaires
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 CANONICAL_QUESTIONNAIRES = FIXTURES / "questionnaires" / "qualipref_2016.json"

@@ -35,26 +35,16 @@ from survey.models import (
     Site,
 )
 from survey.spreadsheets import (
-    CSV_DELIMITER,
-    FORMULA_STARTS,
-    MAX_ERRORS,
-    MAX_ROWS,
-    PARIS,
     AmbiguousName,
     ImportRefused,
-    Row,
     RowError,
     Vocabulary,
     ambiguous_message,
-    csv_pieces,
     format_moment,
     non_blank_lines,
     parse_moment,
     parse_uuid,
     read_every_line,
-    read_table,
-    write_csv,
-    write_xlsx,
 )
 from survey.tallies import tally_responses
 
@@ -63,31 +53,6 @@ from .responses import NON_FIELD, QuestionnaireSpec, build_answers, question_lab
 META_COLUMNS = ("uuid", "site", "canal", "mode", "recueilli_le", "envoye_le", "enqueteur", "annule")
 SEPARATOR = "|"  # between the codes of a multiple-choice answer
 OUTSIDE = OUTSIDE_PREFIX  # prefix of a commune outside the département (survey.communes)
-
-# Spreadsheet I/O lives in survey.spreadsheets; re-exported here for this module's users.
-__all__ = [
-    "CSV_DELIMITER",
-    "EXPORT_CHUNK",
-    "FORMULA_STARTS",
-    "MAX_ERRORS",
-    "MAX_ROWS",
-    "META_COLUMNS",
-    "PARIS",
-    "ExportRows",
-    "ImportRefused",
-    "ImportResult",
-    "OtherFile",
-    "Row",
-    "RowError",
-    "WrongFile",
-    "csv_pieces",
-    "export_rows",
-    "import_responses",
-    "parse_moment",
-    "read_table",
-    "write_csv",
-    "write_xlsx",
-]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ It is checked whole before anything is written, so that a bad file yields one Fr
 message per mistake and an untouched database. Checking it is
 ``survey.services.questionnaire_definitions``; loading a framework,
 ``survey.services.frameworks``; copying a campaign's questionnaires,
-``survey.services.campaign_copy``. Those entry points are re-exported here.
+``survey.services.campaign_copy``.
 """
 
 from __future__ import annotations
@@ -26,17 +26,7 @@ from survey.models import (
     Section,
 )
 
-from .campaign_copy import duplicate_campaign
-from .frameworks import load_framework
-from .questionnaire_definitions import QuestionnaireDef, parse_definition, read_json
-
-__all__ = [
-    "duplicate_campaign",
-    "load_framework",
-    "load_questionnaires",
-    "parse_definition",
-    "read_json",
-]
+from .questionnaire_definitions import QuestionnaireDef, parse_definition
 
 
 @transaction.atomic

@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from survey.models import Campaign, Organisation
-from survey.services.questionnaires import load_framework, load_questionnaires, read_json
+from survey.services.frameworks import load_framework
+from survey.services.questionnaire_definitions import read_json
+from survey.services.questionnaires import load_questionnaires
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEFAULT_QUESTIONNAIRES = FIXTURES / "questionnaires" / "qualipref_2016.json"
