@@ -1,6 +1,13 @@
-"""What the mystery call and e-mail spreadsheets share (``mystery.exchange``): the yes/no
-cells, the row reader that turns rows into unsaved logs against the organisation's
-reference data, and the all-or-nothing import that stores them.
+"""What the mystery call and e-mail spreadsheets share: the yes/no cells, the row reader
+that turns rows into unsaved logs against the organisation's reference data, and the
+all-or-nothing import that stores them. The call log is ``mystery.exchange_calls``, the
+e-mail log ``mystery.exchange_emails``; the format is described in docs/formats.md.
+
+An import is all or nothing: every row is read, checked against the organisation's
+reference data, the rules of the entry forms and of the database constraints, and the
+model's ``full_clean``, before anything is written; one invalid row and the file is refused
+with every error by row and column. A row whose uuid the campaign already holds is skipped
+unread, so re-importing an export creates nothing.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ What is restored, and from where:
   are then rebuilt from them (``survey.tallies.rebuild``);
 - the remarks' codes: the coded remarks' CSV (``remarques/*.csv``);
 - the mystery calls and e-mails: their CSV (``mysteres/*.csv``), read by the logs' own
-  import (``mystery.exchange``), the senders' mailboxes left out (the report does not
-  read them).
+  import (``mystery.exchange_calls``, ``mystery.exchange_emails``), the senders'
+  mailboxes left out (the report does not read them).
 
 The responses are not read by ``survey.services.exchange.import_responses``: that import
 records the entry mode "import", a receipt moment of now (which dates a questionnaire

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mystery import exchange as mystery_exchange
+from mystery.exchange_calls import export_calls
+from mystery.exchange_emails import EMAIL_COMPUTED, export_emails
 from survey.models import AnswerTally, Campaign
 
 from .questionnaires import questionnaires_of
@@ -17,8 +18,8 @@ def previous_campaign(campaign: Campaign) -> dict[str, Any]:
     """What the comparisons read of the previous campaign: its questionnaires, its tallies
     and its mystery logs (export columns, without who logged them, the senders'
     addresses, the texts, nor what is computed at export)."""
-    calls_header, calls = mystery_exchange.export_calls(campaign)
-    emails_header, emails = mystery_exchange.export_emails(campaign)
+    calls_header, calls = export_calls(campaign)
+    emails_header, emails = export_emails(campaign)
     return {
         "campaign": campaign_values(campaign),
         "questionnaires": questionnaires_of(campaign, with_engagements=False),
@@ -31,7 +32,7 @@ def previous_campaign(campaign: Campaign) -> dict[str, Any]:
             "boite_envoi",
             "question",
             "observations",
-            *mystery_exchange.EMAIL_COMPUTED,
+            *EMAIL_COMPUTED,
         ),
     }
 
