@@ -437,27 +437,27 @@ def measure_dashboard(
 
 
 def _label(sql: str) -> str:
-    """Which function of reports/indicators.py a query of compute() comes from."""
+    """Which function of the reports/indicators/ package a query of compute() comes from."""
     if "answertally" in sql:
-        return "`_tallied` : comptes tenus à jour (`AnswerTally`)"
+        return "`tallied.counts` : comptes tenus à jour (`AnswerTally`)"
     if "COUNT(DISTINCT" in sql:
-        return "`_bases` : répondants par question (COUNT DISTINCT)"
+        return "`raw._bases` : répondants par question (COUNT DISTINCT)"
     if "survey_arrondissement" in sql or "survey_epci" in sql:
-        return "`_places` : communes par arrondissement et EPCI"
+        return "`raw._places` : communes par arrondissement et EPCI"
     if "AT TIME ZONE" in sql:
-        return "`_representativeness` : questionnaires par canal et par jour"
+        return "`raw._representativeness` : questionnaires par canal et par jour"
     if 'FROM "survey_answer"' in sql:
-        return "`_choice_counts` : réponses par (question, choix)"
+        return "`raw._choice_counts` : réponses par (question, choix)"
     if "publishedfigure" in sql and "MAX(year)" in sql:
-        return "`_comparison` : année de comparaison (campagne ou chiffres publiés)"
+        return "`comparison.comparison_year` : année de comparaison (campagne ou chiffres publiés)"
     if "publishedfigure" in sql:
-        return "`_published` : chiffres publiés"
+        return "`comparison.published_figures` : chiffres publiés"
     if 'FROM "survey_questionnaire"' in sql:
-        return "`_structure` : révisions des questionnaires"
+        return "`structure.read_structure` : révisions des questionnaires"
     if 'FROM "survey_question"' in sql:
-        return "`_questions` : les questions"
+        return "`structure._questions` : les questions"
     if 'FROM "survey_choice"' in sql:
-        return "`_choices` : les choix"
+        return "`structure._choices` : les choix"
     table = re.search(r'FROM "(\w+)"', sql)
     return f"`{table.group(1)}`" if table else sql.split()[0]
 
