@@ -39,6 +39,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext
 
+from survey import moments
 from survey.models import (
     SCALE_KINDS,
     Answer,
@@ -57,7 +58,7 @@ from survey.models import (
 from .models import AnswerTally, FigureChannel, PublishedFigure
 from .stats import Rate, TwoProportionTest
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = moments.PARIS  # only the default: a Filter counts days in its organisation's zone
 FAVOURABLE = "favourable"  # the pseudo choice code of a scale question's favourable rate
 Source = Literal["raw", "published"]
 Counted = Literal["tallies", "raw"]  # where compute() reads the counts
@@ -74,6 +75,7 @@ class Filter:
     site_id: int | None = None
     week: datetime.date | None = None  # any day of the week (Monday to Sunday, Paris time)
     interviewer_id: int | None = None
+    zone: ZoneInfo = PARIS  # of the campaign's organisation, set by compute()
 
     @property
     def monday(self) -> datetime.date | None:
@@ -89,7 +91,7 @@ class Filter:
         if self.interviewer_id:
             q &= Q(**{f"{prefix}interviewer_id": self.interviewer_id})
         if self.monday:
-            start = datetime.datetime.combine(self.monday, datetime.time(), tzinfo=PARIS)
+            start = datetime.datetime.combine(self.monday, datetime.time(), tzinfo=self.zone)
             end = start + datetime.timedelta(days=7)
             q &= Q(**{f"{prefix}started_at__gte": start, f"{prefix}started_at__lt": end})
         return q
@@ -140,7 +142,10 @@ class Filter:
         if self.monday:
             return None
         return Filter(
-            channel=self.channel, site_id=self.site_id, interviewer_id=self.interviewer_id
+            channel=self.channel,
+            site_id=self.site_id,
+            interviewer_id=self.interviewer_id,
+            zone=self.zone,
         )
 
     @property
@@ -362,7 +367,7 @@ def compute(
     tallies: three queries without a comparison year, at most five with one, and two more
     when the questionnaires changed since this process last read them. ``source="raw"``
     counts the answers instead (same figures, about twelve more queries)."""
-    flt = flt or Filter()
+    flt = replace(flt or Filter(), zone=campaign.zone)  # days in the organisation's zone
     comparison_year, previous_id = _comparison(campaign)
     published = _published(campaign, comparison_year)
     builder = _Builder(campaign, flt, comparison_year, previous_id, published, source)
@@ -861,7 +866,7 @@ def _representativeness(campaign_id: int, flt: Filter) -> tuple[dict[str, int], 
     responses. One GROUP BY."""
     rows = (
         Response.objects.filter(Q(campaign_id=campaign_id) & flt.conditions())
-        .annotate(day=TruncDate(Coalesce("started_at", "received_at"), tzinfo=PARIS))
+        .annotate(day=TruncDate(Coalesce("started_at", "received_at"), tzinfo=flt.zone))
         .values_list("channel", "day")
         .annotate(n=Count("pk"))
         .order_by("channel", "day")

@@ -20,7 +20,6 @@ import datetime
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
 from django.utils import dateformat
@@ -33,6 +32,7 @@ from reports.remarks import REMARK_QUESTION, RemarkCounts
 from reports.remarks import counts as remark_counts
 from reports.stats import Colour, colour_legend
 from reports.web import MonthlySeries, monthly_series
+from survey import moments
 from survey.models import (
     Campaign,
     Channel,
@@ -48,7 +48,7 @@ from . import svg
 from .drafting import SECTIONS, section_texts
 from .models import ActionStatus, ImprovementAction
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = moments.PARIS  # the default zone; a report counts in its organisation's
 MONTHS_SHORT = (
     "janv.",
     "févr.",
@@ -421,10 +421,11 @@ class ReportContext:
 
 
 def report_date(campaign: Campaign) -> datetime.date:
-    """The date the report bears (and its PDF's metadata): the closing day, Paris time, or
-    else the last day of the survey. Never today: the same data give the same file."""
+    """The date the report bears (and its PDF's metadata): the closing day in the
+    organisation's zone (``Campaign.zone``), or else the last day of the survey. Never
+    today: the same data give the same file."""
     if campaign.closed_at is not None:
-        return campaign.closed_at.astimezone(PARIS).date()
+        return campaign.closed_at.astimezone(campaign.zone).date()
     return campaign.end_date
 
 
