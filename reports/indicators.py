@@ -73,7 +73,7 @@ class Filter:
 
     channel: str | None = None  # "hall", "phone"; None: both
     site_id: int | None = None
-    week: datetime.date | None = None  # any day of the week (Monday to Sunday, Paris time)
+    week: datetime.date | None = None  # any day of the week (Monday to Sunday, in ``zone``)
     interviewer_id: int | None = None
     zone: ZoneInfo = PARIS  # of the campaign's organisation, set by compute()
 
@@ -862,7 +862,7 @@ def _bases(campaign_id: int, flt: Filter) -> tuple[dict[str, int], dict[str, int
 
 
 def _representativeness(campaign_id: int, flt: Filter) -> tuple[dict[str, int], ByDay]:
-    """Questionnaires per channel and per day of collection (Paris time), from the
+    """Questionnaires per channel and per day of collection (``flt.zone``), from the
     responses. One GROUP BY."""
     rows = (
         Response.objects.filter(Q(campaign_id=campaign_id) & flt.conditions())
