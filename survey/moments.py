@@ -105,11 +105,12 @@ def paris(value: datetime.datetime | None) -> datetime.datetime | None:
     return local(value, PARIS)
 
 
-def label(value: datetime.datetime | None) -> str:
-    """``value`` as a person reads it, Paris time, to the minute; never raises."""
+def label(value: datetime.datetime | None, zone: ZoneInfo = PARIS) -> str:
+    """``value`` as a person reads it, in ``zone`` (Paris by default), to the minute;
+    never raises."""
     if value is None:
         return ""
-    shown = None if is_invalid(value) else paris(value)
+    shown = None if is_invalid(value) else local(value, zone)
     return _shown(shown) if shown is not None else invalid_label()
 
 
@@ -125,13 +126,15 @@ def check_within(
     *,
     what: str,
     now: datetime.datetime | None = None,
+    zone: ZoneInfo = PARIS,
 ) -> None:
     """Raise a ValidationError on ``field`` unless ``value`` lies in ``window`` (start
     included, end excluded) and is not later than now plus the clock skew.
 
     ``what`` names the moment in the message ("Le début du questionnaire", …). The message
-    gives the range allowed, in Paris time; comparing never converts ``value``, so that a
-    moment beyond Python's range once converted is refused rather than crashing.
+    gives the range allowed in ``zone``, the organisation's (Paris by default); comparing
+    never converts ``value``, so that a moment beyond Python's range once converted is
+    refused rather than crashing.
     """
     if value is None:
         return
@@ -140,27 +143,53 @@ def check_within(
     if start <= value < end and value <= latest:
         return
     last = min(end - datetime.timedelta(minutes=1), latest)
+    paris_time = zone.key == PARIS_NAME
+    values = {"what": what, "value": _given(value, zone), "zone": zone.key}
     if value > latest and value >= start and value < end:
-        message = gettext(
-            "%(what)s (%(value)s) est dans le futur : l'heure de Paris est %(now)s. "
-            "Vérifiez l'horloge de l'appareil."
-        ) % {"what": what, "value": _given(value), "now": label(latest - clock_skew())}
+        values["now"] = label(latest - clock_skew(), zone)
+        message = (
+            gettext(
+                "%(what)s (%(value)s) est dans le futur : l'heure de Paris est %(now)s. "
+                "Vérifiez l'horloge de l'appareil."
+            )
+            if paris_time
+            else gettext(
+                "%(what)s (%(value)s) est dans le futur : l'heure locale (%(zone)s) est "
+                "%(now)s. Vérifiez l'horloge de l'appareil."
+            )
+        )
     elif last < start:
-        message = gettext(
-            "%(what)s (%(value)s) : la période permise commence le %(start)s (heure de "
-            "Paris), plus tard qu'aujourd'hui."
-        ) % {"what": what, "value": _given(value), "start": label(start)}
+        values["start"] = label(start, zone)
+        message = (
+            gettext(
+                "%(what)s (%(value)s) : la période permise commence le %(start)s (heure de "
+                "Paris), plus tard qu'aujourd'hui."
+            )
+            if paris_time
+            else gettext(
+                "%(what)s (%(value)s) : la période permise commence le %(start)s (heure "
+                "locale, %(zone)s), plus tard qu'aujourd'hui."
+            )
+        )
     else:
-        message = gettext(
-            "%(what)s (%(value)s) est hors de la période permise : du %(start)s au "
-            "%(end)s, heure de Paris."
-        ) % {"what": what, "value": _given(value), "start": label(start), "end": label(last)}
-    raise ValidationError({field: [message]}, code="moment_out_of_range")
+        values |= {"start": label(start, zone), "end": label(last, zone)}
+        message = (
+            gettext(
+                "%(what)s (%(value)s) est hors de la période permise : du %(start)s au "
+                "%(end)s, heure de Paris."
+            )
+            if paris_time
+            else gettext(
+                "%(what)s (%(value)s) est hors de la période permise : du %(start)s au "
+                "%(end)s, heure locale (%(zone)s)."
+            )
+        )
+    raise ValidationError({field: [message % values]}, code="moment_out_of_range")
 
 
-def _given(value: datetime.datetime) -> str:
-    """The moment as given: Paris time when it can be, else as written (ISO 8601)."""
-    shown = paris(value)
+def _given(value: datetime.datetime, zone: ZoneInfo = PARIS) -> str:
+    """The moment as given: in ``zone`` when it can be, else as written (ISO 8601)."""
+    shown = local(value, zone)
     return _shown(shown) if shown is not None else value.isoformat()
 
 

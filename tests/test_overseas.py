@@ -24,7 +24,7 @@ from reports.audit.document import report_date
 from reports.indicators import Filter, compute
 from survey import moments
 from survey.models import CampaignStatus, Organisation, Role
-from survey.spreadsheets import format_moment, parse_moment
+from survey.spreadsheets import Cells, format_moment, parse_moment
 
 from .conftest import client_for
 from .factories import CampaignFactory, MysteryEmailFactory, OrganisationFactory
@@ -119,8 +119,18 @@ def test_the_entry_window_opens_at_midnight_in_la_reunion(
 
     assert overseas.campaign.entry_window()[0] == datetime.datetime(2016, 10, 2, 20, 0, tzinfo=UTC)
     overseas.campaign.check_response_moments(started_at=early, submitted_at=early)
-    with pytest.raises(ValidationError):  # 23:00 on the 2nd in Paris
+    with pytest.raises(ValidationError) as paris:  # 23:00 on the 2nd in Paris
         charente.campaign.check_response_moments(started_at=early, submitted_at=early)
+    assert "du 03/10/2016 00:00 au" in paris.value.message_dict["started_at"][0]
+    assert "heure de Paris" in paris.value.message_dict["started_at"][0]
+
+    too_early = datetime.datetime(2016, 10, 2, 19, 0, tzinfo=UTC)  # 23:00 on the 2nd there
+    with pytest.raises(ValidationError) as refused:
+        overseas.campaign.check_response_moments(started_at=too_early, submitted_at=None)
+    message = refused.value.message_dict["started_at"][0]
+    assert message.startswith("Le début du questionnaire (02/10/2016 23:00)")
+    assert "du 03/10/2016 00:00 au" in message
+    assert message.endswith("heure locale (Indian/Reunion).")
 
 
 def test_an_import_reads_times_without_offset_in_the_organisations_zone() -> None:
@@ -164,3 +174,21 @@ def test_the_report_bears_the_closing_day_of_the_organisation(reunion: Organisat
     assert report_date(campaign) == datetime.date(2016, 11, 1)
     campaign.organisation = OrganisationFactory()  # a mainland one
     assert report_date(campaign) == datetime.date(2016, 10, 31)
+
+
+def test_the_mystery_import_page_and_rows_read_the_organisations_clock(
+    guadeloupe: Organisation, organisation: Organisation
+) -> None:
+    row = Cells(2, {"appele_le": "04/10/2016 10:00"}, [], zone=GUADELOUPE)
+    assert row.moment("appele_le") == datetime.datetime(2016, 10, 4, 14, 0, tzinfo=UTC)
+
+    pages = {}
+    for owner in (guadeloupe, organisation):
+        campaign = CampaignFactory(organisation=owner, year=2016, status=CampaignStatus.OPEN)
+        client = client_for(Role.QUALITY_MANAGER, owner)
+        pages[owner.departement_code] = client.get(
+            reverse("mystery:calls_import", args=[campaign.pk])
+        ).content.decode()
+    assert "heure locale (America/Guadeloupe)" in pages["971"]
+    assert "heure de Paris" in pages["16"]
+    assert "heure de Paris" not in pages["971"]

@@ -260,7 +260,7 @@ class Campaign(models.Model):
         ]
         for field, value, window, what in checks:
             try:
-                moments.check_within(field, value, window, what=what, now=now)
+                moments.check_within(field, value, window, what=what, now=now, zone=self.zone)
             except ValidationError as error:
                 errors.update(error.message_dict)
         if (
