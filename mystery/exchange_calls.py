@@ -52,7 +52,7 @@ def export_calls(campaign: Campaign) -> tuple[list[str], list[list[str]]]:
             str(call.uuid),
             call.service.name,
             call.number_dialled,
-            format_moment(call.called_at),
+            format_moment(call.called_at, campaign.zone),
             call.outcome,
             "" if call.rings is None else str(call.rings),
             yes_no(call.greeting_complete),

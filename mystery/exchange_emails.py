@@ -42,7 +42,7 @@ def export_emails(
 ) -> tuple[list[str], list[list[str]]]:
     """Header and one row per e-mail, in sending order, with its deadline, its delay in
     working days and whether it was answered in time (empty while still waiting)."""
-    rows = []
+    rows, zone = [], campaign.zone
     for timing in email_timings(campaign, today=today):
         email = timing.email
         rows.append(
@@ -52,9 +52,9 @@ def export_emails(
                 email.service.name if email.service else "",
                 email.mailbox.address if email.mailbox else "",
                 email.question,
-                format_moment(email.sent_at),
-                format_moment(email.acknowledged_at),
-                format_moment(email.answered_at),
+                format_moment(email.sent_at, zone),
+                format_moment(email.acknowledged_at, zone),
+                format_moment(email.answered_at, zone),
                 yes_no(email.answer_content_ok),
                 yes_no(email.answer_form_ok),
                 email.observations,

@@ -136,7 +136,7 @@ class LogReader:
         raise NotImplementedError
 
     def read(self, line: int, cell: Mapping[str, str]) -> None:
-        row = Cells(line, cell, self.errors)
+        row = Cells(line, cell, self.errors, zone=self.campaign.zone)
         raw_key = cell.get("uuid", "")
         key = parse_uuid(raw_key) if raw_key else uuid_module.uuid4()
         if key is None:

@@ -191,7 +191,7 @@ class MysteryLog(models.Model):
         if not window:
             end = datetime.datetime.max.replace(tzinfo=datetime.UTC)
         try:
-            moments.check_within(field, value, (start, end), what=what)
+            moments.check_within(field, value, (start, end), what=what, zone=self.campaign.zone)
         except ValidationError as error:
             return error.message_dict
         return {}

@@ -230,10 +230,10 @@ def email_timings(
     e-mail still unanswered is judged at ``today``: by default the campaign's closing
     day once it is closed (its report then reads the same whenever it is printed), else
     the current day."""
-    calendar = WorkingCalendar.for_departement(campaign.organisation.departement_code)
+    calendar = WorkingCalendar.for_organisation(campaign.organisation)
     if today is None:
         closed = campaign.closed_at
-        today = timezone.localdate(closed) if closed is not None else timezone.localdate()
+        today = timezone.localdate(closed or timezone.now(), calendar.zone)
     days = campaign.mystery_working_days
     emails = MysteryEmail.objects.filter(campaign=campaign).select_related(
         "theme", "service", "mailbox", "logged_by"

@@ -3,7 +3,8 @@
 Working days run Monday to Friday, minus the French public holidays (Code du travail,
 L3133-1) of the organisation's département: Alsace-Moselle and the overseas départements
 keep days of their own. The day a message is sent never counts, and datetimes are read
-in local time (Europe/Paris) before their date is taken.
+in the organisation's time zone (``survey.moments.zone_of``: Paris, or an overseas
+département's own) before their date is taken.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType
+from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 from holidays.countries.france import France
+
+from survey import moments
 
 # Département code → subdivision of holidays.France (other départements: none).
 _SUBDIVISIONS: Mapping[str, str] = MappingProxyType(
@@ -66,16 +71,25 @@ def _add_weekdays(start: date, n: int) -> date:
     return day + timedelta(days=rest + 2 if day.weekday() + rest > 4 else rest)
 
 
-def local_date(moment: datetime) -> date:
-    """The date of an aware datetime in the current (Paris) time zone."""
-    return timezone.localtime(moment).date()
+def local_date(moment: datetime, zone: ZoneInfo = moments.PARIS) -> date:
+    """The date of an aware datetime in ``zone`` (Paris by default)."""
+    return moments.local_date(moment, zone)
+
+
+class Prefecture(Protocol):
+    """What a calendar needs of an organisation."""
+
+    departement_code: str
+    time_zone: str
 
 
 @dataclass(frozen=True)
 class WorkingCalendar:
-    """Working days of one département; `subdivision` is a holidays.France subdivision."""
+    """Working days of one département; `subdivision` is a holidays.France subdivision,
+    `zone` the time zone in which moments become days."""
 
     subdivision: str | None = None
+    zone: ZoneInfo = moments.PARIS
 
     def __post_init__(self) -> None:
         if self.subdivision is not None and self.subdivision not in France.subdivisions:
@@ -83,8 +97,13 @@ class WorkingCalendar:
 
     @classmethod
     def for_departement(cls, code: str) -> WorkingCalendar:
-        """The calendar of a département code ("16", "2A", "57", "974"…)."""
-        return cls(subdivision_for(code))
+        """The calendar of a département code ("16", "2A", "57", "974"…), on its clock."""
+        return cls(subdivision_for(code), ZoneInfo(moments.zone_name_for_departement(code)))
+
+    @classmethod
+    def for_organisation(cls, organisation: Prefecture) -> WorkingCalendar:
+        """The calendar of an organisation: its département's holidays, its time zone."""
+        return cls(subdivision_for(organisation.departement_code), moments.zone_of(organisation))
 
     def holiday_name(self, day: date) -> str | None:
         """The French name of the public holiday on `day`, if any."""
@@ -122,7 +141,7 @@ class WorkingCalendar:
 
     def deadline(self, sent_at: datetime, n: int) -> date:
         """The last date on which an answer to a message sent at `sent_at` is in time."""
-        return self.add_working_days(local_date(sent_at), n)
+        return self.add_working_days(local_date(sent_at, self.zone), n)
 
     def answered_within(
         self,
@@ -135,8 +154,8 @@ class WorkingCalendar:
         """Whether the answer came within n working days; None while still waiting."""
         limit = self.deadline(sent_at, n)
         if answered_at is not None:
-            return local_date(answered_at) <= limit
-        if (today or timezone.localdate()) > limit:
+            return local_date(answered_at, self.zone) <= limit
+        if (today or timezone.localdate(timezone=self.zone)) > limit:
             return False
         return None
 
@@ -144,4 +163,6 @@ class WorkingCalendar:
         """Working days taken to answer (0 on the day of sending); None if unanswered."""
         if answered_at is None:
             return None
-        return self.working_days_between(local_date(sent_at), local_date(answered_at))
+        return self.working_days_between(
+            local_date(sent_at, self.zone), local_date(answered_at, self.zone)
+        )

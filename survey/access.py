@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -114,6 +114,45 @@ def current_context(request: HttpRequest) -> Context | None:
     return context
 
 
+class RoleGuarded(Protocol):
+    """A view that declares the roles it admits (``required_roles``), so that a test can
+    walk every URL and find the views that check none (tests/test_roles_guard.py)."""
+
+    required_roles: frozenset[str]
+
+    def __call__(self, request: HttpRequest, /, *args: Any, **kwargs: Any) -> HttpResponseBase: ...
+
+
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
+
+
+def declare_roles(roles: Iterable[str]) -> Callable[[V], V]:
+    """Record on a view the roles it admits, without checking anything: the one record
+    that ``role_required`` and any decorator checking roles its own way write, and that
+    ``declared_roles`` reads."""
+    allowed = frozenset(roles)
+
+    def record(view: V) -> V:
+        cast(RoleGuarded, view).required_roles = allowed
+        return view
+
+    return record
+
+
+def declared_roles(view: Callable[..., Any]) -> frozenset[str] | None:
+    """The roles a view declares, looking through the decorators that wrap it
+    (``__wrapped__``) and into a class-based view (``view_class``); None if none."""
+    seen: Callable[..., Any] | None = view
+    while seen is not None:
+        roles = getattr(seen, "required_roles", None)
+        if roles is None:
+            roles = getattr(getattr(seen, "view_class", None), "required_roles", None)
+        if roles is not None:
+            return frozenset(roles)
+        seen = getattr(seen, "__wrapped__", None)
+    return None
+
+
 def role_required(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponseBase]], Any]:
     """Log in first; then the user must hold one of ``roles`` somewhere (403 otherwise).
 
@@ -123,6 +162,7 @@ def role_required(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponseB
     allowed = frozenset(roles)
 
     def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @declare_roles(allowed)
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -133,7 +173,6 @@ def role_required(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponseB
                 raise PermissionDenied(_("Cette page est réservée à un autre rôle."))
             return view(request, *args, **kwargs)
 
-        wrapper.allowed_roles = allowed  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

@@ -17,7 +17,9 @@ their difference, never converting either), which the checks rely on.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -25,7 +27,47 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
 
-PARIS = ZoneInfo("Europe/Paris")
+# --- the one source of time zones -------------------------------------------------------
+#
+# A moment becomes a day or an hour in the zone of the organisation it belongs to
+# (``Organisation.time_zone``): a prefecture overseas counts its collection days, its
+# e-mail deadlines and its report's dates on its own clock. Paris is only the default
+# (every mainland département, and moments of no organisation).
+
+PARIS_NAME = "Europe/Paris"
+PARIS = ZoneInfo(PARIS_NAME)
+
+# Overseas départements (INSEE code) and their zones; any other code lives on Paris time.
+DEPARTEMENT_ZONES: Mapping[str, str] = MappingProxyType(
+    {
+        "971": "America/Guadeloupe",  # UTC-4
+        "972": "America/Martinique",  # UTC-4
+        "973": "America/Cayenne",  # Guyane, UTC-3
+        "974": "Indian/Reunion",  # UTC+4
+        "976": "Indian/Mayotte",  # UTC+3
+    }
+)
+
+
+class Zoned(Protocol):
+    """Anything that names its time zone (an Organisation)."""
+
+    time_zone: str
+
+
+def zone_name_for_departement(code: str) -> str:
+    """The zone name of a département code: its own overseas, else Paris."""
+    return DEPARTEMENT_ZONES.get(code.strip().upper(), PARIS_NAME)
+
+
+def zone_of(organisation: Zoned | None) -> ZoneInfo:
+    """The zone in which an organisation's moments become days and hours (Paris for none,
+    or for a zone name the system does not know)."""
+    name = getattr(organisation, "time_zone", "") or PARIS_NAME
+    try:
+        return ZoneInfo(name)
+    except (ValueError, LookupError):  # ZoneInfoNotFoundError is a KeyError
+        return PARIS
 
 
 def clock_skew() -> datetime.timedelta:
@@ -38,26 +80,37 @@ def latest_accepted(now: datetime.datetime | None = None) -> datetime.datetime:
     return (now or timezone.now()) + clock_skew()
 
 
-def day_start(day: datetime.date) -> datetime.datetime:
-    """Midnight at the start of ``day``, Paris time."""
-    return datetime.datetime.combine(day, datetime.time(), tzinfo=PARIS)
+def day_start(day: datetime.date, zone: ZoneInfo = PARIS) -> datetime.datetime:
+    """Midnight at the start of ``day`` in ``zone`` (Paris by default)."""
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=zone)
 
 
-def paris(value: datetime.datetime | None) -> datetime.datetime | None:
-    """``value`` in Paris time; None if it is None or cannot be expressed in Python's range."""
+def local(value: datetime.datetime | None, zone: ZoneInfo = PARIS) -> datetime.datetime | None:
+    """``value`` in ``zone``; None if it is None or cannot be expressed in Python's range."""
     if value is None:
         return None
     try:
-        return timezone.localtime(value, PARIS) if timezone.is_aware(value) else value
+        return timezone.localtime(value, zone) if timezone.is_aware(value) else value
     except (OverflowError, ValueError):
         return None
 
 
-def label(value: datetime.datetime | None) -> str:
-    """``value`` as a person reads it, Paris time, to the minute; never raises."""
+def local_date(value: datetime.datetime, zone: ZoneInfo = PARIS) -> datetime.date:
+    """The day of an aware moment in ``zone`` (the day it was where it happened)."""
+    return timezone.localtime(value, zone).date()
+
+
+def paris(value: datetime.datetime | None) -> datetime.datetime | None:
+    """``value`` in Paris time; None if it is None or cannot be expressed in Python's range."""
+    return local(value, PARIS)
+
+
+def label(value: datetime.datetime | None, zone: ZoneInfo = PARIS) -> str:
+    """``value`` as a person reads it, in ``zone`` (Paris by default), to the minute;
+    never raises."""
     if value is None:
         return ""
-    shown = None if is_invalid(value) else paris(value)
+    shown = None if is_invalid(value) else local(value, zone)
     return _shown(shown) if shown is not None else invalid_label()
 
 
@@ -73,13 +126,15 @@ def check_within(
     *,
     what: str,
     now: datetime.datetime | None = None,
+    zone: ZoneInfo = PARIS,
 ) -> None:
     """Raise a ValidationError on ``field`` unless ``value`` lies in ``window`` (start
     included, end excluded) and is not later than now plus the clock skew.
 
     ``what`` names the moment in the message ("Le début du questionnaire", …). The message
-    gives the range allowed, in Paris time; comparing never converts ``value``, so that a
-    moment beyond Python's range once converted is refused rather than crashing.
+    gives the range allowed in ``zone``, the organisation's (Paris by default); comparing
+    never converts ``value``, so that a moment beyond Python's range once converted is
+    refused rather than crashing.
     """
     if value is None:
         return
@@ -88,27 +143,53 @@ def check_within(
     if start <= value < end and value <= latest:
         return
     last = min(end - datetime.timedelta(minutes=1), latest)
+    paris_time = zone.key == PARIS_NAME
+    values = {"what": what, "value": _given(value, zone), "zone": zone.key}
     if value > latest and value >= start and value < end:
-        message = gettext(
-            "%(what)s (%(value)s) est dans le futur : l'heure de Paris est %(now)s. "
-            "Vérifiez l'horloge de l'appareil."
-        ) % {"what": what, "value": _given(value), "now": label(latest - clock_skew())}
+        values["now"] = label(latest - clock_skew(), zone)
+        message = (
+            gettext(
+                "%(what)s (%(value)s) est dans le futur : l'heure de Paris est %(now)s. "
+                "Vérifiez l'horloge de l'appareil."
+            )
+            if paris_time
+            else gettext(
+                "%(what)s (%(value)s) est dans le futur : l'heure locale (%(zone)s) est "
+                "%(now)s. Vérifiez l'horloge de l'appareil."
+            )
+        )
     elif last < start:
-        message = gettext(
-            "%(what)s (%(value)s) : la période permise commence le %(start)s (heure de "
-            "Paris), plus tard qu'aujourd'hui."
-        ) % {"what": what, "value": _given(value), "start": label(start)}
+        values["start"] = label(start, zone)
+        message = (
+            gettext(
+                "%(what)s (%(value)s) : la période permise commence le %(start)s (heure de "
+                "Paris), plus tard qu'aujourd'hui."
+            )
+            if paris_time
+            else gettext(
+                "%(what)s (%(value)s) : la période permise commence le %(start)s (heure "
+                "locale, %(zone)s), plus tard qu'aujourd'hui."
+            )
+        )
     else:
-        message = gettext(
-            "%(what)s (%(value)s) est hors de la période permise : du %(start)s au "
-            "%(end)s, heure de Paris."
-        ) % {"what": what, "value": _given(value), "start": label(start), "end": label(last)}
-    raise ValidationError({field: [message]}, code="moment_out_of_range")
+        values |= {"start": label(start, zone), "end": label(last, zone)}
+        message = (
+            gettext(
+                "%(what)s (%(value)s) est hors de la période permise : du %(start)s au "
+                "%(end)s, heure de Paris."
+            )
+            if paris_time
+            else gettext(
+                "%(what)s (%(value)s) est hors de la période permise : du %(start)s au "
+                "%(end)s, heure locale (%(zone)s)."
+            )
+        )
+    raise ValidationError({field: [message % values]}, code="moment_out_of_range")
 
 
-def _given(value: datetime.datetime) -> str:
-    """The moment as given: Paris time when it can be, else as written (ISO 8601)."""
-    shown = paris(value)
+def _given(value: datetime.datetime, zone: ZoneInfo = PARIS) -> str:
+    """The moment as given: in ``zone`` when it can be, else as written (ISO 8601)."""
+    shown = local(value, zone)
     return _shown(shown) if shown is not None else value.isoformat()
 
 
@@ -219,6 +300,31 @@ def install_safe_readers() -> None:
 
 def _beyond_day(text: str) -> datetime.date:
     return _beyond(text, naive=True).date()
+
+
+def departement_zone_sql(code_sql: str) -> str:
+    """SQL naming the zone of the département code that ``code_sql`` gives, as
+    ``zone_name_for_departement`` does (the codes and names are constants of this module,
+    inlined). It reads the département, not ``Organisation.time_zone`` (derived from it on
+    saving), so that the migrations that build the tallies run before that column exists."""
+    cases = " ".join(f"WHEN '{code}' THEN '{zone}'" for code, zone in DEPARTEMENT_ZONES.items())
+    return f"(CASE {code_sql} {cases} ELSE '{PARIS_NAME}' END)"
+
+
+def local_day_sql(
+    connection: Any, sql: str, params: list[Any], zone_sql: str
+) -> tuple[str, list[Any]]:
+    """SQL of the day of the moment ``sql`` in the zone that the SQL expression
+    ``zone_sql`` names (a column or subquery giving "Europe/Paris", "Indian/Reunion"…):
+    Django's ``datetime_cast_date_sql`` with the zone read from the database rather than
+    given as a parameter, so that one query counts each row on its organisation's clock."""
+    if connection.vendor == "postgresql":
+        return f"(({sql}) AT TIME ZONE {zone_sql})::date", list(params)
+    # SQLite: Django's own function, with the connection's zone (UTC) as second zone.
+    return f"django_datetime_cast_date({sql}, {zone_sql}, %s)", [
+        *params,
+        connection.timezone_name,
+    ]
 
 
 def clamped_sql(connection: Any, sql: str) -> tuple[str, list[Any]]:

@@ -34,7 +34,7 @@ from .workbook import Sheet, write_workbook
 from .xlsx_reader import declared_size, xlsx_rows
 
 CSV_DELIMITER = ";"  # what Excel expects under a French locale; "," is read too
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = moments.PARIS  # the default zone; an organisation may have its own (moments.zone_of)
 NOON = datetime.time(12)
 FRENCH_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
 MAX_ERRORS = 500
@@ -80,14 +80,15 @@ class ImportRefused(ValidationError):
 # --- writing ---------------------------------------------------------------------------
 
 
-def format_moment(value: datetime.datetime | None) -> str:
-    """ISO 8601 to the second, Paris time, as the exports write dates; "" for None;
+def format_moment(value: datetime.datetime | None, zone: ZoneInfo = PARIS) -> str:
+    """ISO 8601 to the second, in ``zone`` (the organisation's, Paris by default), as the
+    exports write dates (the offset says which); "" for None;
     "date invalide" for a moment stored beyond what can be read (survey.moments)."""
     if value is None:
         return ""
     if moments.is_invalid(value):
         return moments.invalid_label()
-    return timezone.localtime(value, PARIS).isoformat(timespec="seconds")
+    return timezone.localtime(value, zone).isoformat(timespec="seconds")
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
@@ -283,10 +284,11 @@ def undefuse(cell: str) -> str:
 # --- reading cells ---------------------------------------------------------------------
 
 
-def parse_moment(raw: str) -> datetime.datetime | None:
+def parse_moment(raw: str, zone: ZoneInfo = PARIS) -> datetime.datetime | None:
     """An ISO 8601 (or French dd/mm/yyyy [hh:mm]) date or date-time; None if unreadable.
 
-    A date alone means that day at noon, and a time without offset is Paris time.
+    A date alone means that day at noon, and a time without offset is the time in ``zone``
+    (the importing organisation's, Paris by default).
     """
     try:
         day = parse_date(raw)  # before parse_datetime, which reads a date alone as midnight
@@ -299,7 +301,7 @@ def parse_moment(raw: str) -> datetime.datetime | None:
         moment = datetime.datetime.combine(french_day.date(), NOON)
     if moment is None:
         return None
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, PARIS)
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, zone)
 
 
 def _strptime(raw: str, pattern: str) -> datetime.datetime | None:
@@ -455,8 +457,16 @@ class Cells:
     """The stripped cells of one row, read one by one: an unreadable cell adds a RowError
     to the shared ``errors`` and gives None."""
 
-    def __init__(self, line: int, cell: Mapping[str, str], errors: list[RowError]) -> None:
+    def __init__(
+        self,
+        line: int,
+        cell: Mapping[str, str],
+        errors: list[RowError],
+        *,
+        zone: ZoneInfo = PARIS,
+    ) -> None:
         self.line, self.cell, self.errors = line, cell, errors
+        self.zone = zone  # moments written without offset are in it
         self.bad: set[str] = set()  # columns in error
 
     @property
@@ -491,7 +501,7 @@ class Cells:
             if required:
                 self.error(column, gettext("la date est obligatoire."))
             return None
-        moment = parse_moment(raw)
+        moment = parse_moment(raw, self.zone)
         if moment is None:
             self.error(
                 column,

@@ -49,10 +49,9 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from .models import TALLY_KEY, Answer, AnswerTally, Campaign, Response
-from .moments import clamped_sql
+from .models import TALLY_KEY, Answer, AnswerTally, Campaign, Organisation, Response
+from .moments import clamped_sql, departement_zone_sql, local_day_sql
 
-PARIS = "Europe/Paris"  # the collection day is a day in Paris, as the week filter's
 KEY = tuple("campaign_id" if name == "campaign" else name for name in TALLY_KEY)
 Key = tuple[int, int, str, datetime.date, bool, int, int, str]
 SQLITE_CHUNK = 500  # ids per statement on SQLite (at most 999 parameters there)
@@ -222,7 +221,13 @@ def _rows_sql(
     response, answer = q(Response._meta.db_table), q(Answer._meta.db_table)
     # Clamped: a moment stored beyond what Python reads must not break the tallies.
     moment, moment_params = clamped_sql(connection, "COALESCE(r.started_at, r.received_at)")
-    day, day_params = connection.ops.datetime_cast_date_sql(moment, moment_params, PARIS)
+    # The collection day is a day in the zone of the campaign's organisation, as the week's.
+    zone = departement_zone_sql(
+        f"(SELECT o.departement_code FROM {q(Campaign._meta.db_table)} zc JOIN "
+        f"{q(Organisation._meta.db_table)} o ON o.id = zc.organisation_id "
+        "WHERE zc.id = r.campaign_id)"
+    )
+    day, day_params = local_day_sql(connection, moment, moment_params, zone)
     summary_day = "CAST(%s AS DATE)" if connection.vendor == "postgresql" else "%s"
     cells = (
         f"SELECT r.id AS id, r.campaign_id AS campaign_id, r.channel AS channel, {day} AS day, "

@@ -34,12 +34,12 @@ from openpyxl.utils import get_column_letter
 from demo.loader import DemoResult, load_demo
 from reports.audit import evidence, jobs
 from reports.audit import matrix as matrix_module
-from reports.audit.document import PARIS
 from reports.audit.models import ReportFile
 from reports.indicators import compute
 from reports.remarks import tally
 from survey import workbook
 from survey.models import Campaign, Organisation, Response, Role
+from survey.moments import PARIS
 from survey.services.exchange import export_rows
 from survey.spreadsheets import CsvText, write_csv
 

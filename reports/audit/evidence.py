@@ -51,7 +51,7 @@ from survey.services.exchange import export_rows
 from survey.spreadsheets import CsvText, write_csv
 from survey.workbook import Sheet, write_workbook, zip_entry
 
-from .document import PARIS, report_date
+from .document import report_date
 from .matrix import calculation_matrix
 from .pdf import filename as pdf_filename
 from .pdf import render_pdf
@@ -74,12 +74,13 @@ def pack_filename(campaign: Campaign) -> str:
 
 
 def pack_moment(campaign: Campaign) -> datetime.datetime:
-    """The moment every entry of the pack bears, in Paris time: the closing (to the even
+    """The moment every entry of the pack bears, in the organisation's zone (ZIP keeps wall
+    clock times): the closing (to the even
     second, as ZIP stores it), else the survey's last day at midnight."""
     if campaign.closed_at is not None:
-        moment = campaign.closed_at.astimezone(PARIS).replace(microsecond=0)
+        moment = campaign.closed_at.astimezone(campaign.zone).replace(microsecond=0)
         return moment.replace(second=moment.second - moment.second % 2)
-    return datetime.datetime.combine(campaign.end_date, datetime.time(), tzinfo=PARIS)
+    return datetime.datetime.combine(campaign.end_date, datetime.time(), tzinfo=campaign.zone)
 
 
 def check_closed(campaign: Campaign) -> None:

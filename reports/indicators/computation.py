@@ -6,6 +6,7 @@ question code, each with its figure in the comparison year (``comparison``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, Literal
 
 from survey.models import SCALE_KINDS, Campaign, Polarity, QuestionKind
@@ -29,7 +30,7 @@ def compute(
     when the questionnaires changed since this process last read them. ``source="raw"``
     counts the answers instead (same figures, four GROUP BYs in place of each tallies'
     query: three more queries, six with a comparison campaign)."""
-    flt = flt or Filter()
+    flt = replace(flt or Filter(), zone=campaign.zone)  # days in the organisation's zone
     year, previous_id = comparison_year(campaign)
     published = published_figures(campaign, year)
     structure = read_structure(campaign.pk, previous_id)

@@ -17,9 +17,10 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.utils.translation import gettext
 
+from survey import moments
 from survey.models import AnswerTally
 
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = moments.PARIS  # only the default: a Filter counts days in its organisation's zone
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,9 @@ class Filter:
 
     channel: str | None = None  # "hall", "phone"; None: both
     site_id: int | None = None
-    week: datetime.date | None = None  # any day of the week (Monday to Sunday, Paris time)
+    week: datetime.date | None = None  # any day of the week (Monday to Sunday, in ``zone``)
     interviewer_id: int | None = None
+    zone: ZoneInfo = PARIS  # of the campaign's organisation, set by compute()
 
     @property
     def monday(self) -> datetime.date | None:
@@ -45,7 +47,7 @@ class Filter:
         if self.interviewer_id:
             q &= Q(**{f"{prefix}interviewer_id": self.interviewer_id})
         if self.monday:
-            start = datetime.datetime.combine(self.monday, datetime.time(), tzinfo=PARIS)
+            start = datetime.datetime.combine(self.monday, datetime.time(), tzinfo=self.zone)
             end = start + datetime.timedelta(days=7)
             q &= Q(**{f"{prefix}started_at__gte": start, f"{prefix}started_at__lt": end})
         return q
@@ -96,7 +98,10 @@ class Filter:
         if self.monday:
             return None
         return Filter(
-            channel=self.channel, site_id=self.site_id, interviewer_id=self.interviewer_id
+            channel=self.channel,
+            site_id=self.site_id,
+            interviewer_id=self.interviewer_id,
+            zone=self.zone,
         )
 
     @property

@@ -16,7 +16,7 @@ from survey.models import Answer, Polarity, QuestionKind, Response
 
 from ..stats import Rate
 from .counts import ByDay, Counts, by_day, ranked
-from .filters import PARIS, Filter
+from .filters import Filter
 from .results import Place
 
 
@@ -79,11 +79,11 @@ def _bases(campaign_id: int, flt: Filter) -> tuple[dict[str, int], dict[str, int
 
 
 def _representativeness(campaign_id: int, flt: Filter) -> tuple[dict[str, int], ByDay]:
-    """Questionnaires per channel and per day of collection (Paris time), from the
+    """Questionnaires per channel and per day of collection (``flt.zone``), from the
     responses. One GROUP BY."""
     rows = (
         Response.objects.filter(Q(campaign_id=campaign_id) & flt.conditions())
-        .annotate(day=TruncDate(Coalesce("started_at", "received_at"), tzinfo=PARIS))
+        .annotate(day=TruncDate(Coalesce("started_at", "received_at"), tzinfo=flt.zone))
         .values_list("channel", "day")
         .annotate(n=Count("pk"))
         .order_by("channel", "day")

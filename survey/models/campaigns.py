@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -209,6 +210,11 @@ class Campaign(models.Model):
     # --- moments that belong to it --------------------------------------------------
 
     @property
+    def zone(self) -> ZoneInfo:
+        """The zone its moments become days in: its organisation's (Paris by default)."""
+        return moments.zone_of(self.organisation)
+
+    @property
     def last_entry_day(self) -> datetime.date:
         """The last day on which a questionnaire may have been started: the end of the
         survey plus the grace."""
@@ -216,17 +222,19 @@ class Campaign(models.Model):
 
     def entry_window(self) -> tuple[datetime.datetime, datetime.datetime]:
         """When a questionnaire of this campaign may have been started: from the first day
-        of the survey, midnight Paris time, to the end of its last day plus the grace
-        (``late_entry_grace_days``), end excluded."""
-        end = moments.day_start(self.last_entry_day) + datetime.timedelta(days=1)
-        return moments.day_start(self.start_date), end
+        of the survey, midnight in the organisation's zone (``moments.zone_of``), to the
+        end of its last day plus the grace (``late_entry_grace_days``), end excluded."""
+        zone = self.zone
+        end = moments.day_start(self.last_entry_day, zone) + datetime.timedelta(days=1)
+        return moments.day_start(self.start_date, zone), end
 
     def mystery_window(self) -> tuple[datetime.datetime, datetime.datetime]:
         """When a mystery call may have been made or an e-mail sent: the campaign's year,
-        Paris time, and its survey period with the grace if they reach beyond the year."""
+        in the organisation's zone, and its survey period with the grace if they reach
+        beyond the year."""
         start, end = self.entry_window()
-        year_start = moments.day_start(datetime.date(self.year, 1, 1))
-        year_end = moments.day_start(datetime.date(self.year + 1, 1, 1))
+        year_start = moments.day_start(datetime.date(self.year, 1, 1), self.zone)
+        year_end = moments.day_start(datetime.date(self.year + 1, 1, 1), self.zone)
         return min(start, year_start), max(end, year_end)
 
     def check_response_moments(
@@ -252,7 +260,7 @@ class Campaign(models.Model):
         ]
         for field, value, window, what in checks:
             try:
-                moments.check_within(field, value, window, what=what, now=now)
+                moments.check_within(field, value, window, what=what, now=now, zone=self.zone)
             except ValidationError as error:
                 errors.update(error.message_dict)
         if (

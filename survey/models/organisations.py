@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from .. import moments
 
 # The article of the head nouns an organisation's name begins with ("Préfecture de la
 # Charente" is "la préfecture de la Charente" inside a sentence).
@@ -22,6 +26,17 @@ ARTICLES = {
     "administration": "l'",
     "agence": "l'",
 }
+
+
+class TimeZone(models.TextChoices):
+    """The zones of the départements and regions (``moments.DEPARTEMENT_ZONES``)."""
+
+    PARIS = moments.PARIS_NAME, _("Paris (métropole)")
+    GUADELOUPE = "America/Guadeloupe", _("Guadeloupe")
+    MARTINIQUE = "America/Martinique", _("Martinique")
+    GUYANE = "America/Cayenne", _("Guyane")
+    REUNION = "Indian/Reunion", _("La Réunion")
+    MAYOTTE = "Indian/Mayotte", _("Mayotte")
 
 
 def name_in_sentence(name: str) -> str:
@@ -77,6 +92,18 @@ class Organisation(models.Model):
         ),
     )
 
+    time_zone = models.CharField(
+        _("fuseau horaire"),
+        max_length=40,
+        choices=TimeZone.choices,
+        default=TimeZone.PARIS,
+        editable=False,
+        help_text=_(
+            "Les jours de collecte, les délais des courriels et les dates du rapport se "
+            "comptent dans ce fuseau, déduit du département (971 à 976 : outre-mer)."
+        ),
+    )
+
     organisation_path = "pk"
 
     class Meta:
@@ -86,6 +113,15 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """The zone follows the département (``moments.zone_name_for_departement``): an
+        overseas one lives on its own clock, any other on Paris's. Always derived, so that
+        the SQL that reads the département (``moments.departement_zone_sql``) agrees."""
+        self.time_zone = moments.zone_name_for_departement(self.departement_code)
+        if (fields := kwargs.get("update_fields")) is not None:
+            kwargs["update_fields"] = {*fields, "time_zone"}
+        super().save(*args, **kwargs)
 
     @property
     def in_sentence(self) -> str:

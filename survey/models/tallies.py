@@ -37,7 +37,7 @@ class AnswerTally(models.Model):
 
     - ``campaign``, then ``question_id``: the question answered, or ``RESPONSES`` (0) for
       the rows that count questionnaires (representativeness);
-    - the filter cell: ``channel``, ``day`` (collection day in Paris time, from
+    - the filter cell: ``channel``, ``day`` (collection day in the organisation's zone, from
       ``started_at``, else ``received_at``), ``dated`` (whether ``started_at`` is known: the
       week filter keeps only those), ``site_id``, ``interviewer_id`` (``NO_INTERVIEWER``, 0,
       when none: a sentinel rather than NULL, so that the unique key, hence ``ON CONFLICT``,

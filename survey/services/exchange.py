@@ -416,6 +416,7 @@ class _RowReader:
     ) -> None:
         self.questionnaire, self.spec, self.user = questionnaire, spec, user
         organisation_id = questionnaire.campaign.organisation_id
+        self.zone = questionnaire.campaign.zone  # of the moments written without offset
         self.sites = {
             s.name.casefold(): s for s in Site.objects.filter(organisation_id=organisation_id)
         }
@@ -603,14 +604,13 @@ class _RowReader:
             )
         return codes
 
-    @staticmethod
     def _moment(
-        cell: Mapping[str, str], column: str, error: Callable[[str, str], None]
+        self, cell: Mapping[str, str], column: str, error: Callable[[str, str], None]
     ) -> datetime.datetime | None:
         raw = cell.get(column, "")
         if not raw:
             return None
-        moment = parse_moment(raw)
+        moment = parse_moment(raw, self.zone)
         if moment is None:
             error(
                 column,

@@ -6,8 +6,8 @@ the hall, per day by phone), 4 results section by section (the Qualipref engagem
 quoted, the charts, the commentary), 4.7 and 4.8 the mystery tables, 5 the remarks' counts,
 6 the improvement actions, and in annex the questionnaires as they were asked.
 
-This package's API is ``build``, ``ReportContext`` (what the templates read),
-``report_date`` and ``PARIS``; ``blocks`` and ``number_ranges`` (the commentary's
+This package's API is ``build``, ``ReportContext`` (what the templates read)
+and ``report_date``; ``blocks`` and ``number_ranges`` (the commentary's
 paragraphs, the quoted engagements' numbers) come from ``headings``, the shared building
 blocks. One module per part of the report: ``representativeness`` (3), ``results`` (4.1 to
 4.6, their charts by ``reports.audit.svg``), ``engagements`` (the quotes of 4, 4.1 to 4.8),
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.utils import dateformat
 
@@ -45,9 +44,7 @@ from .headings import Heading, Quotes, blocks, number_ranges
 from .representativeness import Counts, channel_counts
 from .results import ResultSection, result_sections
 
-__all__ = ["PARIS", "ReportContext", "blocks", "build", "number_ranges", "report_date"]
-
-PARIS = ZoneInfo("Europe/Paris")
+__all__ = ["ReportContext", "blocks", "build", "number_ranges", "report_date"]
 
 
 @dataclass
@@ -137,10 +134,11 @@ class ReportContext:
 
 
 def report_date(campaign: Campaign) -> datetime.date:
-    """The date the report bears (and its PDF's metadata): the closing day, Paris time, or
-    else the last day of the survey. Never today: the same data give the same file."""
+    """The date the report bears (and its PDF's metadata): the closing day in the
+    organisation's zone (``Campaign.zone``), or else the last day of the survey. Never
+    today: the same data give the same file."""
     if campaign.closed_at is not None:
-        return campaign.closed_at.astimezone(PARIS).date()
+        return campaign.closed_at.astimezone(campaign.zone).date()
     return campaign.end_date
 
 
