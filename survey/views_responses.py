@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from . import access
 from .communes import OUTSIDE_PREFIX, commune_cell
 from .models import Answer, Campaign, Channel, Choice, Question, QuestionKind, Response, Site
+from .old_links import french_query
 from .selectors import answer_values, answers_by_section, current_answers, response_history
 from .services import corrections
 from .services.responses import QuestionnaireSpec
@@ -38,16 +39,19 @@ REASON_FIELD = "correction-reason"
 
 
 class ResponseFilterForm(forms.Form):
+    """The list's filters, read from the query string: its names are French like the
+    paths (``canal``, ``statut``, ``choix``); the old English ones redirect."""
+
     COUNTED = "counted"
     VOIDED = "voided"
 
-    channel = forms.ChoiceField(
+    canal = forms.ChoiceField(
         label=_("Canal"), required=False, choices=[("", _("Tous")), *Channel.choices]
     )
     site = forms.ModelChoiceField(
         label=_("Site"), required=False, queryset=Site.objects.none(), empty_label=_("Tous")
     )
-    status = forms.ChoiceField(
+    statut = forms.ChoiceField(
         label=_("Statut"),
         required=False,
         choices=[
@@ -58,7 +62,7 @@ class ResponseFilterForm(forms.Form):
     )
     # Set by the dashboard's links: "the answers behind this rate".
     question = forms.SlugField(required=False, widget=forms.HiddenInput)
-    choices = forms.CharField(required=False, widget=forms.HiddenInput)
+    choix = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,7 +73,7 @@ class ResponseFilterForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            Row(Column("channel"), Column("site"), Column("status")), "question", "choices"
+            Row(Column("canal"), Column("site"), Column("statut")), "question", "choix"
         )
         self.helper.add_input(Submit("", gettext("Filtrer")))
 
@@ -77,13 +81,13 @@ class ResponseFilterForm(forms.Form):
         if not self.is_valid():
             return responses
         data = self.cleaned_data
-        if data["channel"]:
-            responses = responses.filter(channel=data["channel"])
+        if data["canal"]:
+            responses = responses.filter(channel=data["canal"])
         if data["site"]:
             responses = responses.filter(site=data["site"])
-        if data["status"] == self.COUNTED:
+        if data["statut"] == self.COUNTED:
             responses = responses.counted()  # type: ignore[attr-defined]
-        elif data["status"] == self.VOIDED:
+        elif data["statut"] == self.VOIDED:
             responses = responses.filter(voided_at__isnull=False)
         if data["question"]:
             answers = Answer.objects.filter(question__code=data["question"])
@@ -94,7 +98,7 @@ class ResponseFilterForm(forms.Form):
 
     @property
     def answer_codes(self) -> list[str]:
-        raw = self.cleaned_data.get("choices") or "" if self.is_valid() else ""
+        raw = self.cleaned_data.get("choix") or "" if self.is_valid() else ""
         return [code for code in raw.split(",") if code]
 
 
@@ -262,6 +266,7 @@ def _scoped_response(request: HttpRequest, pk: int) -> Response:
     )
 
 
+@french_query(channel="canal", status="statut", choices="choix")
 @access.role_required(access.MANAGEMENT)
 def response_list(request: HttpRequest, pk: int) -> HttpResponse:
     """A campaign's questionnaires, newest first, voided ones included and marked."""
