@@ -133,7 +133,6 @@ def role_required(roles: Iterable[str]) -> Callable[[Callable[..., HttpResponseB
                 raise PermissionDenied(_("Cette page est réservée à un autre rôle."))
             return view(request, *args, **kwargs)
 
-        wrapper.allowed_roles = allowed  # type: ignore[attr-defined]
         return wrapper
 
     return decorator

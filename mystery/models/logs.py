@@ -189,9 +189,6 @@ class MysteryCall(MysteryLog):
     def reached(self) -> bool:
         return self.outcome == CallOutcome.REACHED
 
-    def picked_up_within(self, rings: int) -> bool:
-        return self.reached and self.rings is not None and self.rings <= rings
-
     def missing_labels(self) -> list[str]:
         labels = dict(GreetingElement.choices)
         return [str(labels.get(code, code)) for code in self.greeting_missing]
