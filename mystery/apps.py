@@ -12,7 +12,7 @@ class MysteryConfig(AppConfig):
     def ready(self) -> None:
         # A mystery log dropped on a responses import page is told as such (survey may
         # not import mystery: this app tells it its files).
-        from survey.services.exchange import OTHER_FILES, OtherFile
+        from survey.services.exchange_files import OTHER_FILES, OtherFile
 
         from .exchange_calls import CALL_COLUMNS
         from .exchange_emails import EMAIL_COLUMNS, EMAIL_COMPUTED

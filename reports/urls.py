@@ -8,6 +8,6 @@ app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("campagne/<int:pk>/", views.campaign_dashboard, name="campaign_dashboard"),
-    path("remarques/", include("reports.urls_remarks")),
+    path("", include("reports.urls_remarks")),
     path("chiffres/", include("reports.urls_figures")),
 ]

@@ -34,9 +34,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _behind(responses_url: str, flt: Filter, code: str, choices: list[str]) -> str:
     """The link from a rate to the questionnaires behind it (``responses_url``: the
     campaign's list of questionnaires)."""
-    query = {"question": code, "choices": ",".join(choices), "status": "counted"}
+    query = {"question": code, "choix": ",".join(choices), "statut": "counted"}
     if flt.channel:
-        query["channel"] = flt.channel
+        query["canal"] = flt.channel
     if flt.site_id:
         query["site"] = str(flt.site_id)
     return f"{responses_url}?{urlencode(query)}"

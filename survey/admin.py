@@ -1,5 +1,12 @@
-"""Admin for reference data. Quality managers see and edit their organisation's rows only;
-national reference data (communes, frameworks) is edited by national administrators."""
+"""The admin: an organisation's setup (the organisation, its sites, its members, its
+campaigns, their questionnaires, sections, questions and choices) and the national
+reference data (communes, arrondissements, EPCI, quality frameworks and their
+engagements).
+
+Quality managers see and edit their organisations' rows only (another's is a 404), and
+nothing of a closed campaign; only national administrators add an organisation, attach a
+user to one (memberships) or edit the national reference data, which quality managers
+may read."""
 
 from __future__ import annotations
 

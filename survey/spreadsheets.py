@@ -1,10 +1,11 @@
 """Tables to and from spreadsheet files (CSV, XLSX), whatever their rows are about.
 
 What every import and export of the project shares: reading an upload into rows of text
-cells, writing a header and rows as CSV or XLSX (with formula cells defused), the error of
-one cell (``RowError``), the refusal of a whole file (``ImportRefused``), reading a date as
-a spreadsheet user types it, and the limits of a file. The formats built on it are
-described in docs/formats.md.
+cells (``survey.spreadsheet_files``), writing a header and rows as CSV or XLSX (with formula
+cells defused), the error of one cell (``RowError``), the refusal of a whole file
+(``ImportRefused``), reading a date or a code (``survey.vocabulary``) as a spreadsheet user
+types it, and the limits of a file. The formats built on it are described in
+docs/formats.md.
 """
 
 from __future__ import annotations
@@ -12,41 +13,55 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import os
-import re
-import unicodedata
 import uuid as uuid_module
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import File
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext, gettext_noop
 
 from . import moments
-from .csv_reader import csv_rows
-from .read_limits import MAX_ROWS, Limits, too_many_rows, unreadable
+from .read_limits import MAX_ROWS
+from .spreadsheet_files import (
+    FORMULA_STARTS,
+    Row,
+    check_table,
+    defuse,
+    read_table,
+    undefuse,
+)
+from .vocabulary import AmbiguousName, Vocabulary, ambiguous_message, fold, squeeze
 from .workbook import Sheet, write_workbook
-from .xlsx_reader import declared_size, xlsx_rows
+
+# Reading a file lives in .spreadsheet_files, the names of a cell in .vocabulary: re-exported
+# here, where every import and export looks for them.
+__all__ = [
+    "FORMULA_STARTS",
+    "MAX_ROWS",
+    "AmbiguousName",
+    "Row",
+    "Vocabulary",
+    "ambiguous_message",
+    "check_table",
+    "defuse",
+    "fold",
+    "read_table",
+    "squeeze",
+    "undefuse",
+]
 
 CSV_DELIMITER = ";"  # what Excel expects under a French locale; "," is read too
 PARIS = moments.PARIS  # the default zone; an organisation may have its own (moments.zone_of)
 NOON = datetime.time(12)
 FRENCH_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
 MAX_ERRORS = 500
-# A cell starting with one of these is a formula for a spreadsheet opening a CSV file:
-# written with a leading apostrophe, which the import removes.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # What a yes/no cell may hold, once folded (see ``fold``); exports write oui or non.
 BOOLEANS = {"oui": True, "o": True, "vrai": True, "true": True, "1": True}
 BOOLEANS |= {"non": False, "n": False, "faux": False, "false": False, "0": False}
-
-Row = dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -157,128 +172,12 @@ class CsvText:
         return text.encode("utf-8")
 
 
-def defuse(cell: str) -> str:
-    """A CSV cell that a spreadsheet would run as a formula, made a text."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
 def write_xlsx(
     header: Sequence[str], rows: Iterable[Sequence[str]], *, sheet_title: str = "Réponses"
 ) -> bytes:
     """One sheet, bold frozen header, every cell written as a text (never a formula), dated
     now (``survey.workbook``: streamed, where openpyxl took twelve times as long)."""
     return write_workbook([Sheet(sheet_title, header, rows)], timezone.localtime())
-
-
-# --- reading a file --------------------------------------------------------------------
-
-
-def read_table(
-    source: File[Any] | IO[bytes] | str | os.PathLike[str],
-    *,
-    max_rows: int = MAX_ROWS,
-    name: str | None = None,
-    limits: Limits | None = None,
-) -> list[Row]:
-    """The rows of a CSV or XLSX file as {column: cell}; empty cells are "".
-
-    ``source`` is an upload, a binary file or a path; its ``name`` (or ``name``) tells the
-    format by its extension. The file is read as a stream and refused (ValidationError, in
-    the user's language) at the first of ``limits`` it passes (by default those of
-    ``read_limits``, with ``max_rows`` rows holding something): too many rows, columns or
-    cells, a cell or a line too long, an XLSX unpacking too large (``survey.xlsx_reader``).
-    No request is needed: a background task may call it with a path.
-
-    Column titles are stripped and lower-cased. ``rows[i]`` is line ``i + 2`` of the
-    spreadsheet (line 1 is the header): blank rows are kept so that error messages give the
-    line numbers the user sees.
-    """
-    if isinstance(source, str | os.PathLike):
-        with open(source, "rb") as stream:
-            return read_table(
-                stream, max_rows=max_rows, name=name or os.fspath(source), limits=limits
-            )
-    name = (name or getattr(source, "name", None) or "").lower()
-    limits = limits or Limits(rows=max_rows)
-    reader = xlsx_rows if _format(name) == "xlsx" else csv_rows
-    table = _table(reader(source, limits), limits)
-    if not table:
-        raise ValidationError(gettext("Le fichier est vide."))
-    header = [title.strip().lower() for title in table[0]]
-    kept = [i for i, title in enumerate(header) if title]
-    width = max(len(row) for row in table)
-    for i in range(width):
-        if not (i < len(header) and header[i]) and any(
-            i < len(row) and row[i].strip() for row in table[1:]
-        ):
-            raise ValidationError(
-                gettext("La colonne %(number)s a des valeurs mais pas de titre.")
-                % {"number": i + 1}
-            )
-    doubles = sorted({header[i] for i in kept if header.count(header[i]) > 1})
-    if doubles:
-        raise ValidationError(
-            gettext("Colonnes en double : %(columns)s.") % {"columns": ", ".join(doubles)}
-        )
-    return [
-        {header[i]: undefuse(row[i]) if i < len(row) else "" for i in kept} for row in table[1:]
-    ]
-
-
-def check_table(
-    source: File[Any] | IO[bytes], *, name: str | None = None, limits: Limits | None = None
-) -> int:
-    """What can be checked of a file without reading its rows: its format (by its name, as
-    ``read_table``), and for an XLSX the archive's directory (``xlsx_reader.declared_size``:
-    a bomb declaring its size is refused here). Returns the bytes ``read_table`` would parse
-    (the file's size, or what the archive declares it unpacks to), which tell how long the
-    reading would take. Costs a few milliseconds whatever the file."""
-    name = (name or getattr(source, "name", None) or "").lower()
-    if _format(name) == "xlsx":
-        return declared_size(source, limits or Limits())
-    size = source.seek(0, os.SEEK_END)
-    source.seek(0)
-    return size
-
-
-def _format(name: str) -> str:
-    """ "csv" or "xlsx", from the file's ``name`` (lower case); ValidationError otherwise."""
-    if name.endswith((".csv", ".xlsx")):
-        return name.rsplit(".", 1)[-1]
-    extension = name.rsplit(".", 1)[-1] if "." in name else ""
-    if extension:
-        raise ValidationError(
-            gettext(
-                "Format non pris en charge (.%(extension)s) : enregistrez le fichier au "
-                "format CSV ou XLSX."
-            )
-            % {"extension": extension}
-        )
-    raise ValidationError(
-        gettext("Format non pris en charge : enregistrez le fichier au format CSV ou XLSX.")
-    )
-
-
-def _table(lines: Iterable[tuple[int, list[str]]], limits: Limits) -> list[list[str]]:
-    """The rows up to the last one holding something, line 1 first: the blank rows after
-    it are read but not kept, and a row holding something past ``limits.rows`` + 1 stops
-    the reading."""
-    table: list[list[str]] = []
-    for line, cells in lines:
-        if not any(cell.strip() for cell in cells):
-            continue  # kept only if a row holding something comes after it
-        if line > limits.rows + 1:
-            raise too_many_rows(limits.rows)
-        if line <= len(table):
-            raise unreadable()  # rows out of order: no spreadsheet writes them so
-        table.extend([[]] * (line - 1 - len(table)))  # one shared list for every blank row
-        table.append(cells)
-    return table
-
-
-def undefuse(cell: str) -> str:
-    """The cell as written before ``defuse``."""
-    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 # --- reading cells ---------------------------------------------------------------------
@@ -316,87 +215,6 @@ def parse_uuid(raw: str) -> uuid_module.UUID | None:
         return uuid_module.UUID(raw.strip())
     except ValueError:
         return None
-
-
-def fold(text: str) -> str:
-    """Case, accents and punctuation left out: « Abouti : un agent a décroché » and
-    "abouti un agent a decroche" are the same, as are "no_answer" and "No answer"."""
-    bare = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", bare.casefold()).split())
-
-
-def squeeze(text: str) -> str:
-    """Case, accents and spaces at the ends or repeated left out, punctuation kept:
-    " Très  satisfaisant" and "tres satisfaisant" are the same, "< 5 min" and "> 5 min"
-    are not."""
-    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
-
-
-class AmbiguousName(LookupError):
-    """A cell that names several codes: ``codes``, in their order."""
-
-    def __init__(self, codes: Sequence[str]) -> None:
-        super().__init__(codes)
-        self.codes = tuple(codes)
-
-
-class Vocabulary:
-    """The codes a cell may name, each by its code or by its label, as a spreadsheet user
-    types them: what every import reads choices with (a questionnaire's answers, a mystery
-    call's outcome and greeting elements).
-
-    A cell is looked for as it is among the codes, then with case, accents and spaces left
-    out (``squeeze``), then punctuation as well (``fold``): "Très satisfaisant",
-    "TRES SATISFAISANT", "tres_satisfaisant" and " très  satisfaisant " all name
-    tres_satisfaisant. At the first of these steps that knows the cell, it must name one
-    code: one that names several (two choices labelled alike, "<5" for "< 5" and "> 5") is
-    ``AmbiguousName``, never a guess.
-    """
-
-    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
-        """``names``: (code, label) pairs, in the order the messages list them."""
-        pairs = list(names)
-        self.codes = list(dict.fromkeys(code for code, _label in pairs))
-        self.labels = dict(reversed(pairs))  # a code's first label
-        self._steps: list[tuple[Callable[[str], str], dict[str, list[str]]]] = []
-        for normalise in (squeeze, fold):
-            found: dict[str, list[str]] = {}
-            for code, label in pairs:
-                for name in (code, label):
-                    codes = found.setdefault(normalise(name), [])
-                    if code not in codes:
-                        codes.append(code)
-            self._steps.append((normalise, found))
-
-    def find(self, raw: str) -> str | None:
-        """The code ``raw`` names, None if it names none; AmbiguousName if several."""
-        raw = raw.strip()
-        if raw in self.labels:
-            return raw
-        for normalise, found in self._steps:
-            codes = found.get(normalise(raw))
-            if codes:
-                if len(codes) > 1:
-                    raise AmbiguousName(codes)
-                return codes[0]
-        return None
-
-    def described(self, codes: Iterable[str] | None = None) -> str:
-        """The codes (all of them by default) with their labels, for a message: "oui (Oui),
-        non (Non)"; a code whose label says the same is written alone."""
-        return ", ".join(
-            code if fold(code) == fold(self.labels[code]) else f"{code} ({self.labels[code]})"
-            for code in (self.codes if codes is None else codes)
-        )
-
-
-def ambiguous_message(raw: str, error: AmbiguousName, vocabulary: Vocabulary) -> str:
-    """The message of a cell that names several codes."""
-    return gettext(
-        "« %(value)s » peut désigner plusieurs choix (%(choices)s) : écrivez le code du "
-        "choix voulu."
-    ) % {"value": raw.strip(), "choices": vocabulary.described(error.codes)}
 
 
 def non_blank_lines(rows: Sequence[Mapping[str, str]]) -> list[tuple[int, dict[str, str]]]:

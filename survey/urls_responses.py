@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.urls import path
 
 from . import views_responses
+from .old_links import moved
 
 urlpatterns = [
     path(
-        "campagnes/<int:pk>/questionnaires-recueillis/",
+        "campagne/<int:pk>/questionnaires-recueillis/",
         views_responses.response_list,
         name="response_list",
     ),
@@ -32,4 +33,5 @@ urlpatterns = [
         views_responses.response_restore,
         name="response_restore",
     ),
+    moved("campagnes/<int:pk>/questionnaires-recueillis/", "survey:response_list"),
 ]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from . import access
 from .forms_exchange import ImportForm
 from .models import Choice, Questionnaire
-from .services import exchange, imports
+from .services import exchange, exchange_files, imports
 from .spreadsheets import ImportRefused, csv_pieces, write_xlsx
 
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -81,7 +81,7 @@ def import_file(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(
                     None, _("Corrigez les erreurs listées ci-dessous : rien n'a été enregistré.")
                 )
-            except exchange.WrongFile as error:  # another questionnaire's, a mystery log
+            except exchange_files.WrongFile as error:  # another questionnaire's, a mystery log
                 elsewhere = error.link()
                 form.add_error(None, error)
             except ValidationError as error:  # the campaign is closed, the file is empty…

@@ -414,7 +414,7 @@ def test_the_list_marks_voided_responses_and_counts_them(
     url = reverse("survey:response_list", args=[hall.campaign_id])
 
     everything = manager_client.get(url).content.decode()
-    only_voided = manager_client.get(url, {"status": "voided"}).content.decode()
+    only_voided = manager_client.get(url, {"statut": "voided"}).content.decode()
 
     assert "2 questionnaires reçus : 1 comptés dans les indicateurs, 1 annulés." in everything
     assert f"Questionnaire n° {kept.pk}<" in everything

@@ -169,9 +169,9 @@ def test_the_dashboard_cells_say_the_source_channel_and_significance_of_a_compar
 def test_a_share_row_escapes_its_label_and_marks_a_small_base() -> None:
     share = Share("autre", "<b>Autre</b>", "neutral", Rate.of(2, 10))
 
-    row = str(share_rows([(share, "/reponses/?question=q&choices=autre")]))
+    row = str(share_rows([(share, "/reponses/?question=q&choix=autre")]))
 
-    assert row.startswith('<tr><td><a href="/reponses/?question=q&amp;choices=autre">')
+    assert row.startswith('<tr><td><a href="/reponses/?question=q&amp;choix=autre">')
     assert "&lt;b&gt;Autre&lt;/b&gt;" in row
     assert "20\u00a0% <span" in row
     assert "petite base" in row

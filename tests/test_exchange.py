@@ -23,7 +23,8 @@ from django.urls import reverse
 
 from survey.models import Answer, Organisation, Questionnaire, Response, Role, Site
 from survey.services.campaign_copy import duplicate_campaign
-from survey.services.exchange import META_COLUMNS, ImportResult, export_rows, import_responses
+from survey.services.exchange import ImportResult, export_rows, import_responses
+from survey.services.exchange_rows import META_COLUMNS
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
 from survey.spreadsheets import (
     MAX_ERRORS,

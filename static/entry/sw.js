@@ -1,4 +1,4 @@
-// The entry pages' service worker, served at /saisie/sw.js by survey.views_entry, which puts
+// The entry pages' service worker, served at /saisie/sw.js by survey.views_offline, which puts
 // self.ENTRY_CONFIG above this file: its version, the static files to precache, the pages,
 // the JSON read network-first and the addresses never to touch.
 //

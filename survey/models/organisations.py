@@ -140,11 +140,6 @@ class Organisation(models.Model):
             return self.name
         return of(self.in_sentence)
 
-    @property
-    def has_alsace_moselle_calendar(self) -> bool:
-        """Bas-Rhin, Haut-Rhin and Moselle keep two more public holidays."""
-        return self.departement_code in {"57", "67", "68"}
-
 
 class Site(models.Model):
     class Kind(models.TextChoices):

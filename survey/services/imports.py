@@ -44,7 +44,7 @@ from background import jobs as background_jobs
 from survey.models import ImportJob, Questionnaire
 from survey.spreadsheets import ImportRefused, check_table, read_table
 
-from . import exchange
+from . import exchange, exchange_files
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def run(pk: int) -> None:
                 row_count=job.row_count,
             )
             return
-        except exchange.WrongFile as error:  # another questionnaire's file, a mystery log
+        except exchange_files.WrongFile as error:  # another questionnaire's file, a mystery log
             progress.fail(
                 _("%(reason)s Rien n'a été enregistré.") % {"reason": " ".join(error.messages)},
                 upload=None,

@@ -156,7 +156,7 @@ def test_the_campaign_page_with_its_grace_field(
 ) -> None:
     survey = open_survey(organisation)
     log_in(page, live_server, member(organisation, Role.QUALITY_MANAGER, "qualite").username)
-    page.goto(f"{live_server.url}/saisie/campagnes/{survey.campaign.pk}/")
+    page.goto(f"{live_server.url}/saisie/campagne/{survey.campaign.pk}/")
     expect(page.locator("#id_late_entry_grace_days")).to_be_visible()
 
     assert_no_serious_violation(page)

@@ -189,12 +189,12 @@ def test_the_quality_managers_pages_with_their_charts(
     visit(page, f"{url}/tableau-de-bord/chiffres/web/")
     scroll_to_every_chart(page)
     hover_every_chart(page)
-    visit(page, f"{url}/tableau-de-bord/remarques/campagne/{demo.pk}/", "#remarks-left")
+    visit(page, f"{url}/tableau-de-bord/campagne/{demo.pk}/remarques/", "#remarks-left")
     page.locator("input[name=keys]").press_sequentially("1")
     expect(page.locator("#keys-preview")).not_to_be_empty()
     for path in (
         "/tableau-de-bord/",
-        f"/tableau-de-bord/remarques/campagne/{demo.pk}/tableau/",
+        f"/tableau-de-bord/campagne/{demo.pk}/remarques/tableau/",
         "/tableau-de-bord/remarques/rubriques/",
         f"/rapport/campagne/{demo.pk}/apercu/",
         f"/rapport/campagne/{demo.pk}/textes/",
@@ -202,16 +202,16 @@ def test_the_quality_managers_pages_with_their_charts(
         "/rapport/actions/",
         "/rapport/actions/nouvelle/",
         "/tableau-de-bord/chiffres/publies/",
-        "/saisie/campagnes/nouvelle/",
-        f"/mystere/{demo.pk}/courriels/nouveau/",
-        f"/saisie/campagnes/{demo.pk}/",
-        f"/saisie/campagnes/{demo.pk}/questionnaires-recueillis/",
+        "/saisie/campagne/nouvelle/",
+        f"/mystere/campagne/{demo.pk}/courriels/nouveau/",
+        f"/saisie/campagne/{demo.pk}/",
+        f"/saisie/campagne/{demo.pk}/questionnaires-recueillis/",
         f"/saisie/questionnaires-recueillis/{response.pk}/",
         f"/saisie/questionnaires-recueillis/{response.pk}/corriger/",
         f"/saisie/questionnaires/{hall.pk}/",
         f"/saisie/questionnaires/{hall.pk}/import/",
         "/saisie/appareils/",
-        f"/mystere/{demo.pk}/appels/",
+        f"/mystere/campagne/{demo.pk}/appels/",
         "/mystere/referentiel/",
     ):
         visit(page, url + path, "body")

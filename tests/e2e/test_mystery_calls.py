@@ -37,7 +37,7 @@ def test_staff_log_two_calls_by_taps(
     MysteryServiceFactory(organisation=organisation, name="Bureau des étrangers")
     member(organisation, Role.STAFF, "agent")
     log_in(tablet, live_server, "agent")
-    tablet.goto(f"{live_server.url}/mystere/{campaign.pk}/appels/nouveau/")
+    tablet.goto(f"{live_server.url}/mystere/campagne/{campaign.pk}/appels/nouveau/")
 
     criteria = tablet.locator("#call-criteria")
     missing = tablet.locator("#div_id_greeting_missing")
@@ -77,11 +77,11 @@ def test_the_mystery_pages_have_no_serious_violation(
     member(organisation, Role.QUALITY_MANAGER, "responsable")
     log_in(tablet, live_server, "responsable")
     for path in (
-        f"/mystere/{campaign.pk}/",
-        f"/mystere/{campaign.pk}/appels/",
-        f"/mystere/{campaign.pk}/appels/nouveau/",
+        f"/mystere/campagne/{campaign.pk}/",
+        f"/mystere/campagne/{campaign.pk}/appels/",
+        f"/mystere/campagne/{campaign.pk}/appels/nouveau/",
         f"/mystere/appels/{call.pk}/",
-        f"/mystere/{campaign.pk}/courriels/nouveau/",
+        f"/mystere/campagne/{campaign.pk}/courriels/nouveau/",
         "/mystere/referentiel/",
     ):
         tablet.goto(f"{live_server.url}{path}")

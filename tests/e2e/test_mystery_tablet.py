@@ -142,7 +142,10 @@ def test_every_control_of_the_call_form_is_a_large_target(
     context, page = open_page(browser, live_server, viewport)
     try:
         call = MysteryCall.objects.get(campaign=campaign, outcome=CallOutcome.REACHED)
-        for path in (f"/mystere/{campaign.pk}/appels/nouveau/", f"/mystere/appels/{call.pk}/"):
+        for path in (
+            f"/mystere/campagne/{campaign.pk}/appels/nouveau/",
+            f"/mystere/appels/{call.pk}/",
+        ):
             page.goto(f"{live_server.url}{path}")
             # Every field shows: a call that got through with an incomplete greeting.
             page.locator("#div_id_outcome label").first.tap()
@@ -167,7 +170,7 @@ def test_every_control_of_the_email_form_is_a_large_target(
     try:
         email = MysteryEmail.objects.exclude(answered_at=None).get(campaign=campaign)
         for path in (
-            f"/mystere/{campaign.pk}/courriels/nouveau/",
+            f"/mystere/campagne/{campaign.pk}/courriels/nouveau/",
             f"/mystere/courriels/{email.pk}/",
         ):
             page.goto(f"{live_server.url}{path}")
@@ -189,9 +192,9 @@ def test_the_mystery_tables_fit_the_screen(
     context, page = open_page(browser, live_server, viewport)
     try:
         for path, count in (
-            (f"/mystere/{campaign.pk}/appels/", 1),
-            (f"/mystere/{campaign.pk}/courriels/", 1),
-            (f"/mystere/{campaign.pk}/", 3),
+            (f"/mystere/campagne/{campaign.pk}/appels/", 1),
+            (f"/mystere/campagne/{campaign.pk}/courriels/", 1),
+            (f"/mystere/campagne/{campaign.pk}/", 3),
         ):
             page.goto(f"{live_server.url}{path}")
             # The DSFR's script lays out the header's menus (the language menu overflows the
@@ -219,9 +222,9 @@ def test_the_stacked_tables_and_the_tiles_have_no_serious_violation(
         assert call is not None
         assert email is not None
         for path in (
-            f"/mystere/{campaign.pk}/",
-            f"/mystere/{campaign.pk}/appels/",
-            f"/mystere/{campaign.pk}/courriels/",
+            f"/mystere/campagne/{campaign.pk}/",
+            f"/mystere/campagne/{campaign.pk}/appels/",
+            f"/mystere/campagne/{campaign.pk}/courriels/",
             f"/mystere/appels/{call.pk}/",
             f"/mystere/courriels/{email.pk}/",
         ):
@@ -229,7 +232,7 @@ def test_the_stacked_tables_and_the_tiles_have_no_serious_violation(
             violations = serious_violations(page)
             assert violations == [], f"{path}\n" + "\n".join(violations)
         # A call that got through, saved with nothing else: every tile group in error.
-        page.goto(f"{live_server.url}/mystere/{campaign.pk}/appels/nouveau/")
+        page.goto(f"{live_server.url}/mystere/campagne/{campaign.pk}/appels/nouveau/")
         page.locator("#div_id_outcome label").first.tap()
         page.get_by_role("button", name="Enregistrer", exact=True).tap()
         expect(page.locator("#div_id_courteous.fr-fieldset--error .app-tile").first).to_be_visible()
@@ -261,9 +264,9 @@ def test_every_link_and_button_of_the_mystery_pages_is_a_large_target(
     context, page = open_page(browser, live_server, viewport)
     try:
         for path in (
-            f"/mystere/{campaign.pk}/",
-            f"/mystere/{campaign.pk}/appels/",
-            f"/mystere/{campaign.pk}/courriels/",
+            f"/mystere/campagne/{campaign.pk}/",
+            f"/mystere/campagne/{campaign.pk}/appels/",
+            f"/mystere/campagne/{campaign.pk}/courriels/",
         ):
             page.goto(f"{live_server.url}{path}")
             targets = page.evaluate(LINK_TARGETS)

@@ -29,7 +29,7 @@ def test_keys_typed_on_the_coding_screen_code_two_remarks(
     second = make_remark(campaign, "Pas de chaises dans le hall.", channel="phone")
     member(organisation, Role.QUALITY_MANAGER, "responsable")
     log_in(page, live_server, "responsable")
-    page.goto(f"{live_server.url}/tableau-de-bord/remarques/campagne/{campaign.pk}/")
+    page.goto(f"{live_server.url}/tableau-de-bord/campagne/{campaign.pk}/remarques/")
 
     expect(page.locator("#remarks-left")).to_contain_text("2 remarques à coder")
     expect(page.locator("#remark-text")).to_have_text("Trop d'attente, et fermé l'après-midi.")
@@ -68,7 +68,7 @@ def test_a_box_ticked_by_hand_writes_its_key(
     make_remark(campaign, "Personne ne décroche.")
     member(organisation, Role.QUALITY_MANAGER, "responsable")
     log_in(page, live_server, "responsable")
-    page.goto(f"{live_server.url}/tableau-de-bord/remarques/campagne/{campaign.pk}/")
+    page.goto(f"{live_server.url}/tableau-de-bord/campagne/{campaign.pk}/remarques/")
 
     page.get_by_text("Difficulté pour joindre le service souhaité").click()
 
@@ -85,8 +85,8 @@ def test_the_remarks_pages_have_no_serious_violation(
     member(organisation, Role.QUALITY_MANAGER, "responsable")
     log_in(page, live_server, "responsable")
     for path in (
-        f"/tableau-de-bord/remarques/campagne/{campaign.pk}/",
-        f"/tableau-de-bord/remarques/campagne/{campaign.pk}/tableau/",
+        f"/tableau-de-bord/campagne/{campaign.pk}/remarques/",
+        f"/tableau-de-bord/campagne/{campaign.pk}/remarques/tableau/",
         "/tableau-de-bord/remarques/rubriques/",
         f"/tableau-de-bord/remarques/rubriques/{attente(organisation).pk}/",
     ):

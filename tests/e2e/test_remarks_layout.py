@@ -41,7 +41,7 @@ def test_first_level_categories_start_at_the_same_left_offset(
     member(organisation, Role.QUALITY_MANAGER, "responsable")
     log_in(page, live_server, "responsable")
     page.set_viewport_size({"width": width, "height": 1000})
-    page.goto(f"{live_server.url}/tableau-de-bord/remarques/campagne/{campaign.pk}/")
+    page.goto(f"{live_server.url}/tableau-de-bord/campagne/{campaign.pk}/remarques/")
     page.wait_for_function("() => document.querySelectorAll('fieldset [data-depth]').length > 10")
 
     rows = page.evaluate(OFFSETS)

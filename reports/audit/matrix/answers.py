@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from survey.models import Answer, Campaign, Choice, Commune, Question, QuestionKind
-from survey.services.exchange import OUTSIDE, SEPARATOR
+from survey.services.exchange_rows import OUTSIDE, SEPARATOR
 from survey.spreadsheets import format_moment
 
 from .layout import Layout
