@@ -19,10 +19,9 @@ from django.urls import reverse
 
 from mystery.tables import email_timings
 from mystery.workdays import WorkingCalendar
-from reports import tallies
 from reports.audit.document import report_date
 from reports.indicators import Filter, compute
-from survey import moments
+from survey import moments, tallies
 from survey.models import CampaignStatus, Organisation, Role
 from survey.spreadsheets import Cells, format_moment, parse_moment
 
