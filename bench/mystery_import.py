@@ -52,7 +52,8 @@ def measure(count: int, postgres: str) -> str:
     from mystery.exchange_rows import MAX_LOG_COLUMNS, MAX_LOG_ROWS
     from mystery.models import MysteryCall
     from survey.read_limits import Limits
-    from survey.spreadsheets import read_table, write_csv, write_xlsx
+    from survey.spreadsheet_files import read_table
+    from survey.spreadsheets import write_csv, write_xlsx
 
     from .upload_bombs import full_sheet
 

@@ -107,7 +107,7 @@ def previous_read_table(data: bytes, name: str, max_rows: int = 20_000) -> int:
     import openpyxl
     from django.core.exceptions import ValidationError
 
-    from survey.spreadsheets import undefuse
+    from survey.spreadsheet_files import undefuse
     from survey.xlsx_reader import cell_text
 
     if name.endswith(".csv"):
@@ -134,7 +134,7 @@ def previous_read_table(data: bytes, name: str, max_rows: int = 20_000) -> int:
 
 
 def current_read_table(data: bytes, name: str) -> int:
-    from survey.spreadsheets import read_table
+    from survey.spreadsheet_files import read_table
 
     return len(read_table(io.BytesIO(data), name=name))
 

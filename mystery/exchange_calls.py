@@ -12,14 +12,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from survey.models import Campaign
-from survey.spreadsheets import (
-    AmbiguousName,
-    Cells,
-    Vocabulary,
-    ambiguous_message,
-    format_moment,
-    non_blank_lines,
-)
+from survey.spreadsheets import Cells, format_moment, non_blank_lines
+from survey.vocabulary import AmbiguousName, Vocabulary, ambiguous_message
 
 from .exchange_rows import ImportResult, LogReader, import_logs, yes_no
 from .models import CallOutcome, GreetingElement, MysteryCall

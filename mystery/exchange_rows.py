@@ -26,14 +26,8 @@ from simple_history.utils import bulk_create_with_history
 
 from survey.models import Campaign
 from survey.read_limits import Limits
-from survey.spreadsheets import (
-    Cells,
-    RowError,
-    check_columns,
-    parse_uuid,
-    read_every_line,
-    squeeze,
-)
+from survey.spreadsheets import Cells, RowError, check_columns, parse_uuid, read_every_line
+from survey.vocabulary import squeeze
 
 from .models import Mailbox, MysteryCall, MysteryEmail, MysteryLog, MysteryService, ReferenceItem
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .read_limits import Limits
 from .services import imports
-from .spreadsheets import Row, read_table
+from .spreadsheet_files import Row, read_table
 from .uploads import file_too_large_message, import_max_bytes, megabytes
 
 

@@ -1,6 +1,6 @@
 """Reading an uploaded spreadsheet file (CSV, XLSX) into rows of text cells, within the
-limits of ``survey.read_limits``, and the formula cells' defusing both ways. Split from
-``survey.spreadsheets``, which re-exports these names."""
+limits of ``survey.read_limits``, and the formula cells' defusing both ways: what
+``survey.spreadsheets`` (the cells' values) reads from."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from django.utils.translation import gettext
 
 from .csv_reader import csv_rows
 from .read_limits import MAX_ROWS, Limits, too_many_rows, unreadable
-from .xlsx_reader import declared_size, xlsx_rows
+from .xlsx_archive import declared_size
+from .xlsx_reader import xlsx_rows
 
 # A cell starting with one of these is a formula for a spreadsheet opening a CSV file:
 # written with a leading apostrophe, which the import removes.
@@ -85,7 +86,7 @@ def check_table(
     source: File[Any] | IO[bytes], *, name: str | None = None, limits: Limits | None = None
 ) -> int:
     """What can be checked of a file without reading its rows: its format (by its name, as
-    ``read_table``), and for an XLSX the archive's directory (``xlsx_reader.declared_size``:
+    ``read_table``), and for an XLSX the archive's directory (``xlsx_archive.declared_size``:
     a bomb declaring its size is refused here). Returns the bytes ``read_table`` would parse
     (the file's size, or what the archive declares it unpacks to), which tell how long the
     reading would take. Costs a few milliseconds whatever the file."""

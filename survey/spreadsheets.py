@@ -24,34 +24,11 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext, gettext_noop
 
 from . import moments
-from .read_limits import MAX_ROWS
 from .spreadsheet_files import (
-    FORMULA_STARTS,
-    Row,
-    check_table,
     defuse,
-    read_table,
-    undefuse,
 )
-from .vocabulary import AmbiguousName, Vocabulary, ambiguous_message, fold, squeeze
+from .vocabulary import fold
 from .workbook import Sheet, write_workbook
-
-# Reading a file lives in .spreadsheet_files, the names of a cell in .vocabulary: re-exported
-# here, where every import and export looks for them.
-__all__ = [
-    "FORMULA_STARTS",
-    "MAX_ROWS",
-    "AmbiguousName",
-    "Row",
-    "Vocabulary",
-    "ambiguous_message",
-    "check_table",
-    "defuse",
-    "fold",
-    "read_table",
-    "squeeze",
-    "undefuse",
-]
 
 CSV_DELIMITER = ";"  # what Excel expects under a French locale; "," is read too
 PARIS = moments.PARIS  # the default zone; an organisation may have its own (moments.zone_of)

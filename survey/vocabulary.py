@@ -1,6 +1,6 @@
 """The codes a spreadsheet cell may name, by code or by label, as a spreadsheet user types
 them (``Vocabulary``), and the text comparisons it is built on (``squeeze``, ``fold``).
-Split from ``survey.spreadsheets``, which re-exports these names: every import reads
+Every import reads
 choices with them (a questionnaire's answers, a mystery call's outcome)."""
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ whole sheet, as openpyxl's read-only mode did for a row, nor the whole table, as
 previous reader did. A document type declaration (which "billion laughs" and external
 entities need; no XLSX part has one) is refused.
 
-The directory's checks live in ``survey.xlsx_archive`` (``declared_size`` is re-exported
-here). The cells read as openpyxl read them with ``data_only=True`` (the cached value of a
-formula, dates by the cell's number format), using its date helpers.
+The directory's checks live in ``survey.xlsx_archive``. The cells read as openpyxl read
+them with ``data_only=True`` (the cached value of a formula, dates by the cell's number
+format), using its date helpers.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from .read_limits import (
     unpacks_too_large,
     unreadable,
 )
-from .xlsx_archive import declared_size, open_archive
+from .xlsx_archive import open_archive
 
 CHUNK = 64 * 1024  # bytes unpacked and parsed at a time
 
@@ -372,6 +372,3 @@ def cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-__all__ = ["cell_text", "declared_size", "open_archive", "parse_part", "xlsx_rows"]

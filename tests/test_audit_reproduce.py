@@ -39,7 +39,8 @@ from survey import tallies
 from survey.models import Campaign, Organisation, Response, Site
 from survey.services.corrections import void_response
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
-from survey.spreadsheets import read_table, write_csv
+from survey.spreadsheet_files import read_table
+from survey.spreadsheets import write_csv
 
 from .conftest import edit_demo_report, open_canonical_campaign
 from .test_submit import complete_answers

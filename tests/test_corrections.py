@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from survey.forms_responses import REASON_FIELD
 from survey.models import Answer, Organisation, Questionnaire, Response, Role
 from survey.selectors import ChangeKind, ValueChange, response_history
 from survey.services.corrections import correct_response, restore_response, void_response
 from survey.services.responses import QuestionnaireSpec, submit_response
-from survey.views_responses import REASON_FIELD
 
 from .conftest import client_for, open_canonical_campaign
 from .factories import ResponseFactory, SiteFactory, UserFactory

@@ -26,6 +26,7 @@ from survey.services.campaign_copy import duplicate_campaign
 from survey.services.exchange import ImportResult, export_rows, import_responses
 from survey.services.exchange_rows import META_COLUMNS
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
+from survey.spreadsheet_files import read_table
 from survey.spreadsheets import (
     MAX_ERRORS,
     ImportRefused,
@@ -33,7 +34,6 @@ from survey.spreadsheets import (
     csv_pieces,
     parse_moment,
     read_every_line,
-    read_table,
     write_csv,
     write_xlsx,
 )

@@ -20,7 +20,8 @@ from mystery.models import MysteryCall, MysteryEmail
 from survey.models import Campaign, CampaignStatus, Organisation, Questionnaire, Response
 from survey.services.exchange import import_responses
 from survey.services.responses import QuestionnaireSpec, submit_response
-from survey.spreadsheets import ImportRefused, read_table
+from survey.spreadsheet_files import read_table
+from survey.spreadsheets import ImportRefused
 
 from .conftest import open_canonical_campaign
 from .factories import CampaignFactory, EmailThemeFactory, MysteryServiceFactory

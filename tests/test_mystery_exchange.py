@@ -29,7 +29,8 @@ from mystery.models import (
     MysteryService,
 )
 from survey.models import Campaign, CampaignStatus, Organisation, Role
-from survey.spreadsheets import ImportRefused, RowError, read_table, write_csv, write_xlsx
+from survey.spreadsheet_files import read_table
+from survey.spreadsheets import ImportRefused, RowError, write_csv, write_xlsx
 
 from .conftest import client_for
 from .factories import (

@@ -19,7 +19,8 @@ from survey.models import Organisation, Questionnaire, Response, Site
 from survey.services.corrections import void_response
 from survey.services.exchange import import_responses
 from survey.services.responses import QuestionnaireSpec, build_answers, submit_response
-from survey.spreadsheets import ImportRefused, RowError, read_table, write_csv
+from survey.spreadsheet_files import read_table
+from survey.spreadsheets import ImportRefused, RowError, write_csv
 
 from .conftest import open_canonical_campaign
 from .factories import SiteFactory, UserFactory

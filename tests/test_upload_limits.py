@@ -23,7 +23,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from bench import upload_bombs as bombs
 from survey.read_limits import Limits
-from survey.spreadsheets import read_table
+from survey.spreadsheet_files import read_table
 from survey.xlsx_reader import cell_text, xlsx_rows
 
 ILLISIBLE = "Fichier illisible : enregistrez-le de nouveau au format CSV ou XLSX."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from survey.spreadsheets import AmbiguousName, Vocabulary
+from survey.vocabulary import AmbiguousName, Vocabulary
 
 DURATIONS = Vocabulary(
     [("court", "< 5 min"), ("long", "> 5 min"), ("tres_long", "Très long"), ("na", "Sans objet")]

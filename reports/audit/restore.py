@@ -48,7 +48,7 @@ def _table(files: Mapping[str, bytes], name: str) -> list[dict[str, str]]:
     from django.core.files.base import ContentFile
 
     from survey.read_limits import UNLIMITED
-    from survey.spreadsheets import read_table
+    from survey.spreadsheet_files import read_table
 
     if name not in files:
         raise RestoreError(f"Le dossier ne contient pas le fichier {name}.")

@@ -26,14 +26,8 @@ from survey.models import (
     Response,
     Site,
 )
-from survey.spreadsheets import (
-    AmbiguousName,
-    RowError,
-    Vocabulary,
-    ambiguous_message,
-    parse_moment,
-    parse_uuid,
-)
+from survey.spreadsheets import RowError, parse_moment, parse_uuid
+from survey.vocabulary import AmbiguousName, Vocabulary, ambiguous_message
 
 from .responses import NON_FIELD, QuestionnaireSpec, build_answers, question_label
 

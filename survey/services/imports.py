@@ -2,7 +2,7 @@
 
 The request does only what costs milliseconds whatever the file: its size
 (``IMPORT_MAX_BYTES``), its format, and for an XLSX its archive's directory (a bomb that
-declares its size is refused there; ``spreadsheets.check_table``). Those checks give the
+declares its size is refused there; ``spreadsheet_files.check_table``). Those checks give the
 bytes the reader would parse: the file's size, or what the XLSX declares it unpacks to.
 From ``IMPORT_BACKGROUND_MIN_BYTES`` (512 KiB) on, the file is not read in the request: its
 bytes are stored in an ImportJob and a task (``run_import``) reads them with
@@ -42,7 +42,8 @@ from django_tasks import task
 
 from background import jobs as background_jobs
 from survey.models import ImportJob, Questionnaire
-from survey.spreadsheets import ImportRefused, check_table, read_table
+from survey.spreadsheet_files import check_table, read_table
+from survey.spreadsheets import ImportRefused
 
 from . import exchange, exchange_files
 
