@@ -21,13 +21,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from survey import access
-from survey.forms_exchange import ImportForm
 from survey.models import Campaign, CampaignStatus
 from survey.spreadsheets import ImportRefused, write_csv, write_xlsx
 
 from .exchange_calls import export_calls, import_calls
 from .exchange_emails import export_emails, import_emails
-from .exchange_rows import LOG_LIMITS, ImportResult
+from .exchange_rows import ImportResult
+from .forms_exchange import LogImportForm
 from .models import CallOutcome, EmailTheme, GreetingElement, Mailbox, MysteryService
 
 CONTENT_TYPES = {
@@ -69,14 +69,6 @@ KINDS = {
         _("Courriels importés : %(created)s ; déjà présents (ignorés) : %(present)s."),
     ),
 }
-
-
-class LogImportForm(ImportForm):
-    limits = LOG_LIMITS
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["file"].label = gettext("Fichier")
 
 
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
