@@ -17,7 +17,6 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from django.db import transaction
 from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
@@ -26,7 +25,7 @@ from reports.audit import document, pdf
 from reports.audit.document import ReportContext
 from reports.audit.models import ImprovementAction
 from reports.audit.typography import NBSP, french
-from survey.demo import DemoResult, load_demo
+from survey.demo import DemoResult
 from survey.models import Campaign, Organisation
 
 from .conftest import open_canonical_campaign
@@ -34,13 +33,6 @@ from .conftest import open_canonical_campaign
 pytestmark = pytest.mark.django_db
 
 MM = 96 / 25.4  # CSS pixels in a millimetre
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoResult]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield load_demo()
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="module")

@@ -42,7 +42,7 @@ from survey.services.responses import QuestionnaireSpec, Submission, submit_resp
 from survey.spreadsheets import read_table, write_csv
 
 from .conftest import edit_demo_report, open_canonical_campaign
-from .test_submit import complete_answers
+from .helpers_answers import complete_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from reports.models import PublishedFigure
 from survey.demo import DemoResult, load_demo
 from survey.models import Campaign
 
-from .test_dashboard import text
+from .helpers import text
 
 pytestmark = pytest.mark.django_db
 
