@@ -57,10 +57,10 @@ def time_limit(seconds: int) -> Iterator[None]:
     Both unwind through the ``finally`` clauses of the context managers below.
     """
 
-    def on_alarm(signum: int, frame: FrameType | None) -> None:
+    def on_alarm(signum: int, _frame: FrameType | None) -> None:
         raise TimeoutError(f"mesure interrompue : plus de {seconds} s au total")
 
-    def on_term(signum: int, frame: FrameType | None) -> None:
+    def on_term(signum: int, _frame: FrameType | None) -> None:
         raise SystemExit(f"mesure interrompue par le signal {signum}")
 
     previous_alarm = signal.signal(signal.SIGALRM, on_alarm)
@@ -354,7 +354,7 @@ class CpuMonitor:
         self._thread.start()
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, *_exc_info: object) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
         self._scan(initial=False)

@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime
 import importlib.metadata
 import platform
-from typing import TYPE_CHECKING
 
 from bench import harness
-from bench.indicators_data import CHUNK, SAMPLE
+from bench.indicators_data import CHUNK
+from bench.indicators_load import SAMPLE
+from bench.indicators_results import (
+    MIN_RUNS,
+    Breakdown,
+    ComputeResult,
+    DashboardResult,
+    Outcome,
+    Rollup,
+)
 from bench.report import machine, number, percent
-
-if TYPE_CHECKING:
-    from bench.indicators import Breakdown, ComputeResult, DashboardResult, Outcome, Rollup
-
-MIN_RUNS = 3  # as bench.indicators.MIN_RUNS (imported lazily there: no import cycle here)
 
 TARGET_DASHBOARD_MS = 50.0  # the dashboard of a 300-questionnaire campaign
 TARGET_RATIO = 2.0  # compute against its floor

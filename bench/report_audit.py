@@ -52,8 +52,10 @@ from pathlib import Path
 from typing import Any
 
 from bench import harness
-from bench.indicators import _cpu_monitor, say
-from bench.indicators_data import generate, prepare
+from bench.indicators import say
+from bench.indicators_data import prepare
+from bench.indicators_load import generate
+from bench.indicators_measure import cpu_monitor
 from bench.report import number
 
 SECTION = "## Rapport PDF et dossier de preuves d'une campagne"
@@ -179,7 +181,7 @@ class _Capped(Exception):
 def cap(seconds: int) -> Iterator[None]:
     """Raise _Capped after ``seconds``, then give back the run's own alarm (time_limit)."""
 
-    def on_alarm(signum: int, frame: object) -> None:
+    def on_alarm(signum: int, _frame: object) -> None:
         raise _Capped
 
     started = time.monotonic()
@@ -281,7 +283,7 @@ def measure_campaign(
     responses = Response.objects.filter(campaign=campaign).count()
     answers = Answer.objects.filter(response__campaign=campaign).count()
     measures = []
-    with _cpu_monitor(args.database) as cpu:
+    with cpu_monitor(args.database) as cpu:
         say(f"  {label} : PDF de référence d'une page")
         measures.append(
             measure("PDF d'une page (référence)", baseline, runs, args.budget, args.cap)

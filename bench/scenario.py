@@ -1,5 +1,6 @@
 """The entry scenario of bench.submit and bench.submit_queries: the Charente demo, one
-interviewer account per tablet, and complete hall questionnaires as the tablet sends them.
+interviewer account per tablet, and complete hall questionnaires as the tablet sends them
+(built by tests/helpers_answers.py, as the tests build theirs).
 
 Needs Django configured (bench.harness.configure_django) against a throw-away database.
 """
@@ -12,6 +13,8 @@ import uuid
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any
+
+from tests.helpers_answers import complete_answers, tablet_payload
 
 PASSWORD = "mesure-de-charge"  # of throw-away accounts in a throw-away database
 
@@ -71,45 +74,21 @@ def prepare(interviewers: int) -> Fixture:
     )
 
 
-def complete_answers(spec: Any) -> dict[str, Any]:
-    """A valid hall questionnaire: 'oui' to every filter, a first choice everywhere else.
-
-    The same as tests/test_submit.py's, so that every question asked gets an answer.
-    """
-    answers: dict[str, Any] = {}
-    for question in spec.questions:
-        if not question.is_asked({c: {v} for c, v in answers.items() if isinstance(v, str)}):
-            continue
-        choices = list(spec.choices[question.pk])
-        if question.kind == "commune":
-            answers[question.code] = {"insee": "16015"}
-        elif question.kind == "free_text":
-            answers[question.code] = "Très bon accueil."
-        elif question.kind == "multiple":
-            answers[question.code] = choices[:2]
-        elif question.kind == "yes_no":
-            answers[question.code] = "oui"
-        else:
-            answers[question.code] = choices[0]
-    return answers
-
-
 def submission_body(
     fixture: Fixture, client_uuid: uuid.UUID, *, site_id: int, device_id: str
 ) -> bytes:
     """The JSON the tablet posts to /saisie/api/reponses/ (see survey/api.py)."""
     started = fixture.started_at
     return json.dumps(
-        {
-            "uuid": str(client_uuid),
-            "questionnaire": fixture.questionnaire_id,
-            "site": site_id,
-            "mode": "tablet",
-            "device_id": device_id,
-            "started_at": started.isoformat(),
-            "submitted_at": (started + datetime.timedelta(minutes=6)).isoformat(),
-            "answers": fixture.answers,
-        },
+        tablet_payload(
+            uuid=str(client_uuid),
+            questionnaire=fixture.questionnaire_id,
+            site=site_id,
+            device_id=device_id,
+            started_at=started.isoformat(),
+            submitted_at=(started + datetime.timedelta(minutes=6)).isoformat(),
+            answers=fixture.answers,
+        ),
         ensure_ascii=False,
     ).encode()
 

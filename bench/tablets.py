@@ -88,7 +88,6 @@ class Tablet:
     results: list[Result] = field(default_factory=list)  # one per HTTP attempt
     acceptance: list[float] = field(default_factory=list)  # seconds from queued to stored
     anomalies: list[str] = field(default_factory=list)  # answers that contradict each other
-    logins: int = 0  # logins again after an "auth" answer
 
     def add(self, item: Item) -> None:
         if item.uuid not in self.pending:
@@ -175,7 +174,6 @@ def flush(tablet: Tablet, client: Client, load: Load, *, force: bool = False) ->
     for item in tablet.due(time.perf_counter(), force=force):
         outcome = send(tablet, client, item, load, force=force)
         if outcome == AUTH:
-            tablet.logins += 1
             try:
                 load.relogin(tablet.index, client)
             except Exception as error:  # the server may be down: the next flush tries again

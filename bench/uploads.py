@@ -192,7 +192,7 @@ class Stopped(BaseException):
     Exception`` does not take for an unreadable file."""
 
 
-def _stop(signum: int, frame: object) -> None:
+def _stop(signum: int, _frame: object) -> None:
     raise Stopped
 
 

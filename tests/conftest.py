@@ -1,20 +1,30 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django_tasks_db.management.commands.db_worker import Worker
 
+from demo.loader import DemoResult, load_demo
+from mystery.models import EmailTheme, MysteryService
 from reports.indicators import clear_structure_cache
-from survey.communes import load_communes
-from survey.models import Campaign, Organisation, Role
-from survey.services.campaigns import FIXTURES, create_campaign
+from survey.models import Campaign, CampaignStatus, Organisation, Questionnaire, Role, Site
 from survey.services.responses import clear_spec_cache
 
-from .factories import CampaignFactory, MembershipFactory, OrganisationFactory, UserFactory
+from .factories import (
+    CampaignFactory,
+    EmailThemeFactory,
+    MembershipFactory,
+    MysteryServiceFactory,
+    OrganisationFactory,
+    SiteFactory,
+    UserFactory,
+)
+from .helpers import Survey, open_canonical_campaign
 
 IMMEDIATE_BACKEND = "django_tasks.backends.immediate.ImmediateBackend"
 
@@ -105,21 +115,46 @@ def campaign(organisation: Organisation) -> Any:
     return CampaignFactory(organisation=organisation, year=2016, title="Enquête 2016")
 
 
-def open_canonical_campaign(organisation: Organisation, year: int = 2016) -> Campaign:
-    """An open campaign with the canonical questionnaires, and the Charente communes."""
-    load_communes(FIXTURES / "communes" / "charente_communes_cog2026.csv")
-    campaign = create_campaign(
-        organisation=organisation,
-        year=year,
-        title=f"Enquête {year}",
-        start_date=datetime.date(year, 10, 3),
-        end_date=datetime.date(year, 10, 14),
-        objective=Decimal(75),
-        orange_band=Decimal(5),
-        canonical=True,
-    )
-    campaign.open()
-    return campaign
+# --- what several modules start from (a module may still define its own, which wins) ---------
+
+
+@pytest.fixture
+def open_campaign(organisation: Organisation) -> Campaign:
+    return CampaignFactory(organisation=organisation, year=2016, status=CampaignStatus.OPEN)
+
+
+@pytest.fixture
+def hall(organisation: Organisation) -> Questionnaire:
+    """The canonical hall questionnaire of an open campaign (3 to 14 October 2016)."""
+    return open_canonical_campaign(organisation).questionnaires.get(channel="hall")
+
+
+@pytest.fixture
+def site(organisation: Organisation) -> Site:
+    return SiteFactory(organisation=organisation, name="Préfecture d'Angoulême")
+
+
+@pytest.fixture
+def survey(organisation: Organisation) -> Survey:
+    return Survey(organisation)
+
+
+@pytest.fixture
+def service(organisation: Organisation) -> MysteryService:
+    return MysteryServiceFactory(organisation=organisation, name="Standard")
+
+
+@pytest.fixture
+def theme(organisation: Organisation) -> EmailTheme:
+    return EmailThemeFactory(organisation=organisation, name="Permis de conduire")
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoResult]:
+    """The Charente demo, loaded once for the module and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo()
+        transaction.set_rollback(True)
 
 
 def edit_demo_report(campaign: Campaign, *, introduction: str) -> Any:

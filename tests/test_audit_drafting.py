@@ -21,7 +21,7 @@ from reports.models import PublishedFigure
 from reports.stats import Rate, two_proportion_test
 from survey.models import Organisation
 
-from .test_indicators import Survey
+from .helpers import Survey
 
 pytestmark = pytest.mark.django_db
 

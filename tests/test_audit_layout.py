@@ -17,12 +17,11 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from django.db import transaction
 from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
-from demo.loader import DemoResult, load_demo
+from demo.loader import DemoResult
 from reports.audit import document, pdf
 from reports.audit.document import ReportContext
 from reports.audit.models import ImprovementAction
@@ -34,13 +33,6 @@ from .conftest import open_canonical_campaign
 pytestmark = pytest.mark.django_db
 
 MM = 96 / 25.4  # CSS pixels in a millimetre
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoResult]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield load_demo()
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="module")

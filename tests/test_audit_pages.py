@@ -22,7 +22,7 @@ from reports.indicators import compute
 from survey.models import Campaign, CampaignStatus, Organisation, Role
 
 from .conftest import client_for
-from .test_indicators import Survey
+from .helpers import Survey
 
 pytestmark = pytest.mark.django_db
 

@@ -43,7 +43,7 @@ from survey.spreadsheet_files import read_table
 from survey.spreadsheets import write_csv
 
 from .conftest import edit_demo_report, open_canonical_campaign
-from .test_submit import complete_answers
+from .helpers_answers import complete_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,6 @@ import pytest
 
 from bench.consistency import Rows, Verdict, check, compare
 from bench.faults import DATABASE, WORKER, schedule
-from bench.scenario import complete_answers
 from bench.tablets import (
     AUTH,
     INVALID,
@@ -31,6 +30,7 @@ from bench.tablets import (
 )
 from survey.models import Answer, Organisation, Questionnaire
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
+from tests.helpers_answers import complete_answers
 
 from .conftest import open_canonical_campaign
 from .factories import SiteFactory, UserFactory

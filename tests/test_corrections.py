@@ -16,18 +16,14 @@ from survey.selectors import ChangeKind, ValueChange, response_history
 from survey.services.corrections import correct_response, restore_response, void_response
 from survey.services.responses import QuestionnaireSpec, submit_response
 
-from .conftest import client_for, open_canonical_campaign
+from .conftest import client_for
 from .factories import ResponseFactory, SiteFactory, UserFactory
-from .test_submit import complete_answers, submission
+from .helpers import submission
+from .helpers_answers import complete_answers
 
 pytestmark = pytest.mark.django_db
 
 PAGES = ["response_detail", "response_correct", "response_void", "response_restore"]
-
-
-@pytest.fixture
-def hall(organisation: Organisation) -> Questionnaire:
-    return open_canonical_campaign(organisation).questionnaires.get(channel="hall")
 
 
 @pytest.fixture

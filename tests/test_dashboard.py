@@ -4,9 +4,6 @@ number of queries does not grow with the data."""
 
 from __future__ import annotations
 
-import html
-from typing import Any
-
 import pytest
 from django.db import connection
 from django.test import Client
@@ -20,18 +17,9 @@ from reports.templatetags.reports_tags import previous_cell, share_rows
 from survey.models import Organisation, Role
 
 from .conftest import client_for
-from .test_indicators import Survey
+from .helpers import Survey, text
 
 pytestmark = pytest.mark.django_db
-
-
-def text(response: Any) -> str:
-    return html.unescape(response.content.decode())
-
-
-@pytest.fixture
-def survey(organisation: Organisation) -> Survey:
-    return Survey(organisation)
 
 
 def test_the_dashboard_shows_rates_with_base_interval_and_colour(

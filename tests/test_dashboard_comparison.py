@@ -23,7 +23,7 @@ from reports.indicators import Filter, Indicators, compute
 from reports.models import PublishedFigure
 from survey.models import Campaign
 
-from .test_dashboard import text
+from .helpers import text
 
 pytestmark = pytest.mark.django_db
 

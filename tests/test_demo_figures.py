@@ -16,7 +16,6 @@ import copy
 import datetime
 import json
 from collections import Counter
-from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from demo.loader import DemoResult, load_demo
@@ -50,13 +48,6 @@ FIGURES: list[dict[str, Any]] = DATA["figures"]
 PARIS = ZoneInfo("Europe/Paris")
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoResult]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield load_demo()
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from .factories import (
     SiteFactory,
     UserFactory,
 )
+from .helpers import report
 
 pytestmark = pytest.mark.django_db
 
@@ -258,14 +259,6 @@ def test_anonymous_visitors_are_sent_to_the_login_page_from_entry_pages(
 
 
 # --- devices that hold unsent questionnaires ---------------------------------------------
-
-
-def report(client: Client, payload: Any) -> Any:
-    return client.post(
-        reverse("survey:entry_device_report"),
-        json.dumps(payload),
-        content_type="application/json",
-    )
 
 
 def test_a_device_reports_its_queue_and_the_quality_manager_sees_it(

@@ -4,8 +4,6 @@ a device report writes the reporting account's own row (issue 13, point 5)."""
 from __future__ import annotations
 
 import datetime
-import json
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,15 +11,10 @@ from django.urls import reverse
 
 from survey.models import DeviceQueue, EntryMode, Organisation, Questionnaire, Response, Role
 
-from .conftest import client_for, grant, open_canonical_campaign
-from .test_submit import payload_for, post
+from .conftest import client_for, grant
+from .helpers import payload_for, post, report
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def hall(organisation: Organisation) -> Questionnaire:
-    return open_canonical_campaign(organisation).questionnaires.get(channel="hall")
 
 
 # --- the entry mode --------------------------------------------------------------------------
@@ -74,12 +67,6 @@ def test_a_trainee_still_sends_tablet_and_phone_questionnaires(
 
 
 # --- device reports --------------------------------------------------------------------------
-
-
-def report(client: Client, payload: Any) -> Any:
-    return client.post(
-        reverse("survey:entry_device_report"), json.dumps(payload), content_type="application/json"
-    )
 
 
 def test_a_trainee_cannot_overwrite_another_accounts_report_of_a_device(

@@ -38,29 +38,16 @@ from survey.spreadsheets import (
     write_xlsx,
 )
 
-from .conftest import client_for, open_canonical_campaign
-from .factories import MembershipFactory, SiteFactory, UserFactory
-from .test_submit import complete_answers
+from .conftest import client_for
+from .factories import MembershipFactory, UserFactory
+from .helpers import WRITERS, import_url, new_rows, phone_rows, upload
+from .helpers_answers import complete_answers
 
 PARIS = ZoneInfo("Europe/Paris")
-WRITERS = {"csv": write_csv, "xlsx": write_xlsx}
-
-
 pytestmark = pytest.mark.django_db
 
 
 # --- helpers ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def hall(organisation: Organisation) -> Questionnaire:
-    """The canonical hall questionnaire of an open campaign."""
-    return open_canonical_campaign(organisation).questionnaires.get(channel="hall")
-
-
-@pytest.fixture
-def site(organisation: Organisation) -> Site:
-    return SiteFactory(organisation=organisation, name="Préfecture d'Angoulême")
 
 
 @pytest.fixture
@@ -137,40 +124,9 @@ def snapshot(questionnaire: Questionnaire) -> dict[uuid.UUID, Any]:
     }
 
 
-def cells(answers: dict[str, Any]) -> dict[str, str]:
-    """Answers as they are written in a file's cells."""
-    out = {}
-    for code, value in answers.items():
-        if isinstance(value, list):
-            out[code] = "|".join(value)
-        elif isinstance(value, dict):
-            out[code] = value.get("insee") or "hors:" + value["outside"]
-        else:
-            out[code] = value
-    return out
-
-
-def new_rows(hall: Questionnaire, count: int, site: Site) -> list[dict[str, str]]:
-    answers = cells(complete_answers(QuestionnaireSpec.load(hall)))
-    return [
-        {"uuid": "", "site": site.name, "recueilli_le": "2016-10-10", **answers}
-        for _ in range(count)
-    ]
-
-
-def upload(rows: list[dict[str, str]], fmt: str = "csv") -> SimpleUploadedFile:
-    header = list(dict.fromkeys(column for row in rows for column in row))
-    data = WRITERS[fmt](header, [[row.get(c, "") for c in header] for row in rows])
-    return SimpleUploadedFile(f"questionnaires.{fmt}", data)
-
-
 def export_file(questionnaire: Questionnaire, fmt: str) -> SimpleUploadedFile:
     header, rows = export_rows(questionnaire)
     return SimpleUploadedFile(f"export.{fmt}", WRITERS[fmt](header, rows))
-
-
-def import_url(questionnaire: Questionnaire) -> str:
-    return reverse("survey:import", args=[questionnaire.pk])
 
 
 # --- round trip ------------------------------------------------------------------------
@@ -826,11 +782,6 @@ PHONE_ON_HALL = (
     "de « Questionnaire accueil physique » : importez-le depuis la page d'import du "
     "questionnaire « Questionnaire téléphonique »."
 )
-
-
-def phone_rows(phone: Questionnaire, count: int, site: Site) -> list[dict[str, str]]:
-    answers = cells(complete_answers(QuestionnaireSpec.load(phone)))
-    return [{"site": site.name, "recueilli_le": "2016-10-10", **answers} for _ in range(count)]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

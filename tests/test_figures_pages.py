@@ -37,6 +37,7 @@ from .factories import (
     ResponseFactory,
     yes_no_question,
 )
+from .helpers import text
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +46,6 @@ WEB = reverse("reports:web_figures")
 PUBLISHED = reverse("reports:published_figures")
 CREATE = reverse("reports:published_figure_create")
 SEED_JANUARY = {"site_visits": 23603, "social_interactions": 3145, "social_impressions": 95435}
-
-
-def text(response: Any) -> str:
-    return html.unescape(response.content.decode())
 
 
 def values(organisation: Organisation, year: int = 2016) -> dict[tuple[int, str], int]:

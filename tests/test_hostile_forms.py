@@ -12,38 +12,12 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 
 from mystery.models import MysteryCall, MysteryService
-from survey.models import Campaign, CampaignStatus, Organisation
+from survey.models import Campaign
 from survey.payloads import parse_iso_moment, read_json, text_problem
 
-from .factories import CampaignFactory, MysteryServiceFactory
+from .helpers_mystery import call
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def open_campaign(organisation: Organisation) -> Campaign:
-    return CampaignFactory(organisation=organisation, year=2016, status=CampaignStatus.OPEN)
-
-
-@pytest.fixture
-def service(organisation: Organisation) -> MysteryService:
-    return MysteryServiceFactory(organisation=organisation, name="Standard")
-
-
-def call(service: MysteryService, **overrides: str) -> dict[str, str]:
-    return {
-        "service": str(service.pk),
-        "number_dialled": "",
-        "called_at": "2016-10-04T10:15",
-        "outcome": "reached",
-        "rings": "3",
-        "greeting_complete": "True",
-        "courteous": "True",
-        "answer_content_ok": "True",
-        "answer_form_ok": "False",
-        "observations": "Réponse juste.",
-        **overrides,
-    }
 
 
 def page_text(response: Any) -> str:

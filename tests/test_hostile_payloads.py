@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from survey.models import Answer, DeviceQueue, Questionnaire, Response
 
-from .test_submit import hall, payload_for  # noqa: F401 (the fixture)
+from .helpers import payload_for
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ NUL, SURROGATE = "\\u0000", "\\ud800"
     ],
 )
 def test_nul_and_lone_surrogates_are_refused_by_field(
-    hall: Questionnaire,  # noqa: F811
+    hall: Questionnaire,
     interviewer_client: Client,
     bad: str,
     where: tuple[str, ...],
@@ -76,7 +76,7 @@ def test_nul_and_lone_surrogates_are_refused_by_field(
 
 
 def test_a_lone_surrogate_in_a_question_code_is_refused(
-    hall: Questionnaire,  # noqa: F811
+    hall: Questionnaire,
     interviewer_client: Client,
 ) -> None:
     body = json.dumps(payload_for(hall)).replace('"answers": {', '"answers": {"x\\ud800": "oui", ')
@@ -99,7 +99,7 @@ def test_a_lone_surrogate_in_a_question_code_is_refused(
 )
 @pytest.mark.parametrize("key", ["started_at", "submitted_at"])
 def test_unreadable_or_unrepresentable_moments_are_refused(
-    hall: Questionnaire,  # noqa: F811
+    hall: Questionnaire,
     interviewer_client: Client,
     moment: str,
     key: str,
@@ -113,7 +113,7 @@ def test_unreadable_or_unrepresentable_moments_are_refused(
 
 @pytest.mark.parametrize("moment", [12, ["2016-10-10T09:00:00+02:00"], {"at": 1}, True])
 def test_a_moment_that_is_not_a_text_is_refused(
-    hall: Questionnaire,  # noqa: F811
+    hall: Questionnaire,
     interviewer_client: Client,
     moment: Any,
 ) -> None:
@@ -124,7 +124,7 @@ def test_a_moment_that_is_not_a_text_is_refused(
 
 @pytest.mark.parametrize("mode", [["tablet"], {"tablet": 1}, 3, True])
 def test_a_mode_that_is_not_a_text_is_refused(
-    hall: Questionnaire,  # noqa: F811
+    hall: Questionnaire,
     interviewer_client: Client,
     mode: Any,
 ) -> None:
@@ -137,7 +137,7 @@ def test_a_mode_that_is_not_a_text_is_refused(
 
 @pytest.mark.parametrize("device_id", [["tablette"], {"id": "t"}, 12])
 def test_a_device_id_that_is_not_a_text_is_refused(
-    hall: Questionnaire,  # noqa: F811
+    hall: Questionnaire,
     interviewer_client: Client,
     device_id: Any,
 ) -> None:
@@ -149,7 +149,7 @@ def test_a_device_id_that_is_not_a_text_is_refused(
 @pytest.mark.parametrize("number", ["1e400", "-1e400", "1.5", "true", "[1]", '"²"', '"-1"'])
 @pytest.mark.parametrize("key", ["questionnaire", "site"])
 def test_a_key_that_is_no_integer_is_refused(
-    hall: Questionnaire,  # noqa: F811
+    hall: Questionnaire,
     interviewer_client: Client,
     number: str,
     key: str,
@@ -162,7 +162,7 @@ def test_a_key_that_is_no_integer_is_refused(
 @pytest.mark.parametrize("number", [str(2**63), str(10**40), "-1", "0"])
 @pytest.mark.parametrize("key", ["questionnaire", "site"])
 def test_an_integer_key_no_row_has_is_a_404(
-    hall: Questionnaire,  # noqa: F811
+    hall: Questionnaire,
     interviewer_client: Client,
     number: str,
     key: str,
@@ -174,7 +174,7 @@ def test_an_integer_key_no_row_has_is_a_404(
 
 
 def test_a_key_given_as_a_text_of_digits_is_still_read(
-    hall: Questionnaire,  # noqa: F811
+    hall: Questionnaire,
     interviewer_client: Client,
 ) -> None:
     payload = payload_for(hall)
@@ -242,7 +242,7 @@ def test_hostile_device_reports_are_refused(interviewer_client: Client, body: st
 
 
 def test_a_refusal_is_in_english_when_the_user_chose_english(
-    hall: Questionnaire,  # noqa: F811
+    hall: Questionnaire,
     interviewer_client: Client,
 ) -> None:
     body = json.dumps(payload_for(hall, device_id="@@")).replace("@@", "t\\u0000")

@@ -18,9 +18,8 @@ from survey import forms_exchange
 from survey.models import ImportJob, Organisation, Questionnaire, Response, Role, Site
 from survey.services import imports
 
-from .conftest import client_for, drain_queue, open_canonical_campaign
-from .factories import SiteFactory
-from .test_exchange import import_url, new_rows, phone_rows, upload
+from .conftest import client_for, drain_queue
+from .helpers import import_url, new_rows, phone_rows, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +29,6 @@ def _small_threshold(settings: Any) -> None:
     """Every file goes to the background, as a file of a megabyte or more does in
     production."""
     settings.IMPORT_BACKGROUND_MIN_BYTES = 1
-
-
-@pytest.fixture
-def hall(organisation: Organisation) -> Questionnaire:
-    return open_canonical_campaign(organisation).questionnaires.get(channel="hall")
-
-
-@pytest.fixture
-def site(organisation: Organisation) -> Site:
-    return SiteFactory(organisation=organisation, name="Préfecture d'Angoulême")
 
 
 @pytest.fixture(autouse=True)

@@ -4,8 +4,6 @@ honour every filter, and cost the same number of queries whatever the data."""
 from __future__ import annotations
 
 import datetime
-import uuid
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -14,60 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from reports.indicators import Filter, clear_structure_cache, compute
 from reports.models import PublishedFigure
 from reports.stats import Colour
-from survey.models import Campaign, Channel, Organisation, Polarity, Questionnaire, Site
+from survey.models import Campaign, Channel, Organisation, Polarity
 from survey.services.corrections import void_response
-from survey.services.responses import QuestionnaireSpec, Submission, submit_response
 
-from .conftest import open_canonical_campaign
 from .factories import SiteFactory, UserFactory
-from .test_submit import complete_answers
+from .helpers import MONDAY, Survey
 
 pytestmark = pytest.mark.django_db
-
-PARIS = datetime.timezone(datetime.timedelta(hours=2))
-MONDAY = datetime.datetime(2016, 10, 3, 10, 0, tzinfo=PARIS)
-
-
-class Survey:
-    """A campaign with its two questionnaires, and a helper to file questionnaires."""
-
-    def __init__(self, organisation: Organisation, year: int = 2016) -> None:
-        self.campaign = open_canonical_campaign(organisation, year)
-        self.hall = self.campaign.questionnaires.get(channel=Channel.HALL)
-        self.phone = self.campaign.questionnaires.get(channel=Channel.PHONE)
-        self.site, _ = Site.objects.get_or_create(organisation=organisation, name="Préfecture")
-
-    def file(
-        self,
-        questionnaire: Questionnaire | None = None,
-        *,
-        at: datetime.datetime | None = None,
-        site: Site | None = None,
-        interviewer: Any = None,
-        **answers: Any,
-    ) -> Any:
-        questionnaire = questionnaire or self.hall
-        values = complete_answers(QuestionnaireSpec.load(questionnaire))
-        values.update(answers)
-        for code in [code for code, value in values.items() if value is None]:
-            del values[code]
-        response, _ = submit_response(
-            Submission(
-                uuid=uuid.uuid4(),
-                questionnaire=questionnaire,
-                site=site or self.site,
-                answers=values,
-                interviewer=interviewer,
-                # The first Monday of the survey, whatever the campaign's year.
-                started_at=at or MONDAY.replace(year=self.campaign.year),
-            )
-        )
-        return response
-
-
-@pytest.fixture
-def survey(organisation: Organisation) -> Survey:
-    return Survey(organisation)
 
 
 def test_a_favourable_rate_leaves_no_answer_out_of_its_base(survey: Survey) -> None:

@@ -12,7 +12,7 @@ import pytest
 from reports.indicators import Filter, compute
 from survey.models import Organisation, Site
 
-from .test_indicators import Survey
+from .helpers import Survey
 
 pytestmark = pytest.mark.django_db
 

@@ -12,19 +12,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from survey.models import Campaign, CampaignStatus, Organisation
+from survey.models import Campaign
 
-from .factories import CampaignFactory, MysteryCallFactory, MysteryEmailFactory
+from .factories import MysteryCallFactory, MysteryEmailFactory
 
 pytestmark = pytest.mark.django_db
 
 MOMENT = datetime.datetime(2016, 10, 3, 7, 15, tzinfo=datetime.UTC)
 SHOWN, UTC_SHOWN = "03/10/2016 09:15", "03/10/2016 07:15"
-
-
-@pytest.fixture
-def open_campaign(organisation: Organisation) -> Campaign:
-    return CampaignFactory(organisation=organisation, year=2016, status=CampaignStatus.OPEN)
 
 
 def page(client: Client, url: str) -> str:

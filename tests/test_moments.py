@@ -25,19 +25,15 @@ from survey.spreadsheets import ImportRefused
 
 from .conftest import open_canonical_campaign
 from .factories import CampaignFactory, EmailThemeFactory, MysteryServiceFactory
-from .test_exchange import cells, upload
-from .test_mystery_exchange import call_row, email_row, rows_of
-from .test_mystery_exchange import upload as mystery_upload
-from .test_mystery_pages import email_data, reached_call, text
-from .test_submit import complete_answers, payload_for, post, submission
+from .helpers import payload_for, post, submission, text, upload
+from .helpers_answers import cells, complete_answers
+from .helpers_mystery import call_row, email_data, email_row, reached_call, rows_of
+from .helpers_mystery import upload as mystery_upload
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def hall(organisation: Organisation) -> Questionnaire:
-    """The hall questionnaire of a campaign from 3 to 14 October 2016 (grace: 15 days)."""
-    return open_canonical_campaign(organisation).questionnaires.get(channel="hall")
+# ``hall`` (tests/conftest.py): the hall questionnaire of a campaign from 3 to 14 October 2016
+# (grace: 15 days).
 
 
 # --- the submission API and the service under it ------------------------------------------

@@ -42,9 +42,9 @@ from .factories import (
     MysteryServiceFactory,
     UserFactory,
 )
+from .helpers_mystery import call_row, email_row, rows_of, upload
 
 PARIS = ZoneInfo("Europe/Paris")
-WRITERS = {"csv": write_csv, "xlsx": write_xlsx}
 EXPORTS = {"call": export_calls, "email": export_emails}
 IMPORTS = {"call": import_calls, "email": import_emails}
 MODELS: dict[str, Any] = {"call": MysteryCall, "email": MysteryEmail}
@@ -181,42 +181,6 @@ def snapshot(kind: str, campaign: Campaign) -> dict[uuid.UUID, tuple[Any, ...]]:
     return {
         log.uuid: tuple(getattr(log, f) for f in fields)
         for log in model.objects.filter(campaign=campaign)
-    }
-
-
-def upload(header: list[str], rows: list[list[str]], fmt: str = "csv") -> SimpleUploadedFile:
-    return SimpleUploadedFile(f"journal.{fmt}", WRITERS[fmt](header, rows))
-
-
-def rows_of(columns: Any, *rows: dict[str, str]) -> tuple[list[str], list[list[str]]]:
-    header = list(columns)
-    return header, [[row.get(column, "") for column in header] for row in rows]
-
-
-def call_row(**cells: str) -> dict[str, str]:
-    """A valid reached call; override cells to break it."""
-    return {
-        "service": "Accueil général",
-        "appele_le": "04/10/2016 10:00",
-        "resultat": "reached",
-        "sonneries": "3",
-        "formule_complete": "oui",
-        "courtoisie": "oui",
-        "reponse_fond": "oui",
-        "reponse_forme": "non",
-        **cells,
-    }
-
-
-def email_row(**cells: str) -> dict[str, str]:
-    """A valid answered e-mail; override cells to break it."""
-    return {
-        "theme": "Titres de séjour",
-        "envoye_le": "2016-10-03T09:00",
-        "reponse_le": "2016-10-05T16:00",
-        "reponse_fond": "oui",
-        "reponse_forme": "oui",
-        **cells,
     }
 
 

@@ -4,7 +4,6 @@ the thresholds; nobody reaches another organisation's logs, interviewers none at
 from __future__ import annotations
 
 import datetime
-import html
 import re
 from typing import Any
 
@@ -25,11 +24,12 @@ from survey.models import Campaign, CampaignStatus, Organisation, Role
 from .conftest import client_for
 from .factories import (
     CampaignFactory,
-    EmailThemeFactory,
     MysteryCallFactory,
     MysteryEmailFactory,
     MysteryServiceFactory,
 )
+from .helpers import text
+from .helpers_mystery import email_data, reached_call
 
 pytestmark = pytest.mark.django_db
 
@@ -37,41 +37,10 @@ PARIS = datetime.timezone(datetime.timedelta(hours=2))
 
 
 @pytest.fixture
-def open_campaign(organisation: Organisation) -> Campaign:
-    return CampaignFactory(organisation=organisation, year=2016, status=CampaignStatus.OPEN)
-
-
-@pytest.fixture
 def service(organisation: Organisation) -> MysteryService:
     return MysteryServiceFactory(
         organisation=organisation, name="Standard", phone_number="05 45 97 61 00"
     )
-
-
-@pytest.fixture
-def theme(organisation: Organisation) -> EmailTheme:
-    return EmailThemeFactory(organisation=organisation, name="Permis de conduire")
-
-
-def text(response: Any) -> str:
-    return html.unescape(response.content.decode())
-
-
-def reached_call(service: MysteryService, **overrides: Any) -> dict[str, Any]:
-    data = {
-        "service": service.pk,
-        "number_dialled": "",
-        "called_at": "2016-10-04T10:15",
-        "outcome": CallOutcome.REACHED,
-        "rings": "3",
-        "greeting_complete": "True",
-        "courteous": "True",
-        "answer_content_ok": "True",
-        "answer_form_ok": "False",
-        "observations": "Réponse juste mais expédiée.",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 # --- calls ------------------------------------------------------------------------------------
@@ -229,20 +198,6 @@ def test_only_the_author_or_the_quality_manager_deletes_a_log(
 
 
 # --- e-mails ---------------------------------------------------------------------------------
-
-
-def email_data(theme: EmailTheme, **overrides: Any) -> dict[str, Any]:
-    data = {
-        "theme": theme.pk,
-        "question": "Quelles pièces pour un duplicata ?",
-        "sent_at": "2016-10-03T09:00",
-        "acknowledged_at": "2016-10-03T09:01",
-        "answered_at": "2016-10-07T15:00",
-        "answer_content_ok": "True",
-        "answer_form_ok": "True",
-    }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def test_staff_log_an_email_and_its_answer(

@@ -32,8 +32,9 @@ from .factories import (
     ResponseFactory,
     SiteFactory,
 )
-from .test_hostile_forms import call, open_campaign  # noqa: F401 (the fixture)
-from .test_submit import complete_answers, hall, payload_for  # noqa: F401 (the fixture)
+from .helpers import payload_for
+from .helpers_answers import complete_answers
+from .helpers_mystery import call
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +170,7 @@ def _is_error_body(data: Any) -> bool:
 
 
 def test_the_submission_api_never_answers_500_and_a_refusal_stores_nothing(
-    hall: Questionnaire,  # noqa: F811
+    hall: Questionnaire,
     interviewer_client: Client,
 ) -> None:
     base = payload_for(hall)
@@ -252,7 +253,7 @@ def _check_form(
 
 def test_the_mystery_call_form_never_answers_500(
     staff_client: Client,
-    open_campaign: Campaign,  # noqa: F811
+    open_campaign: Campaign,
     organisation: Organisation,
 ) -> None:
     url = reverse("mystery:call_create", args=[open_campaign.pk])
@@ -272,7 +273,7 @@ def test_the_mystery_call_form_never_answers_500(
 
 def test_the_mystery_email_form_never_answers_500(
     staff_client: Client,
-    open_campaign: Campaign,  # noqa: F811
+    open_campaign: Campaign,
     organisation: Organisation,
 ) -> None:
     valid = {
@@ -342,7 +343,7 @@ def test_the_login_never_answers_500(settings: Any) -> None:
 
 
 def test_the_figure_forms_never_answer_500(
-    hall: Questionnaire,  # noqa: F811
+    hall: Questionnaire,
     manager_client: Client,
 ) -> None:
     """The published figure of an earlier year, and the grid of website figures."""
@@ -371,7 +372,7 @@ def test_the_figure_forms_never_answer_500(
 
 
 def test_the_remark_coding_form_never_answers_500(
-    hall: Questionnaire,  # noqa: F811
+    hall: Questionnaire,
     manager_client: Client,
     organisation: Organisation,
 ) -> None:
@@ -396,7 +397,7 @@ def test_the_remark_coding_form_never_answers_500(
 
 
 def test_the_answers_to_a_stored_questionnaire_are_readable_whatever_was_sent(
-    hall: Questionnaire,  # noqa: F811
+    hall: Questionnaire,
     manager_client: Client,
 ) -> None:
     """What the API accepted, the responses list shows: no accepted value breaks a page."""

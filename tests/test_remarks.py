@@ -3,7 +3,6 @@ the keyboard coding screen, the taxonomy pages, and the demo's 114 coded remarks
 
 from __future__ import annotations
 
-import datetime
 import html
 import json
 from typing import Any
@@ -22,15 +21,11 @@ from reports.remarks import Taxonomy
 from survey.models import Answer, Campaign, CampaignStatus, Organisation, Response, Role
 
 from .conftest import client_for, open_canonical_campaign
-from .factories import ResponseFactory, SiteFactory, UserFactory
+from .factories import UserFactory
+from .helpers import ESPACE, attente, category, make_remark, make_response
 
 pytestmark = pytest.mark.django_db
 
-ESPACE = (
-    "Espace d'accueil (agrandissement du hall, manque de places assises, indication des "
-    "toilettes peu visible, gestionnaire file d'attente peu visible en cas de forte "
-    "affluence, absence d'une machine à café)"
-)
 SVI = "N'apprécient pas d'avoir 1 Serveur à Reconnaissance Vocale au décrochage"
 COULEURS = (
     "Indiquer sur le site que les documents à imprimer pour les démarches doivent être "
@@ -87,43 +82,6 @@ def campaign(organisation: Organisation) -> Campaign:
     campaign = open_canonical_campaign(organisation)
     remarks.load_taxonomy(organisation)
     return campaign
-
-
-_sent = [datetime.datetime(2016, 10, 3, 9, 0, tzinfo=datetime.UTC)]
-
-
-def make_response(campaign: Campaign, channel: str = "hall") -> Response:
-    _sent[0] += datetime.timedelta(minutes=7)
-    response: Response = ResponseFactory(
-        questionnaire=campaign.questionnaires.get(channel=channel),
-        site=SiteFactory(organisation=campaign.organisation),
-        submitted_at=_sent[0],
-    )
-    return response
-
-
-def make_remark(campaign: Campaign, text: str = "Trop d'attente.", channel: str = "hall") -> Answer:
-    response = make_response(campaign, channel)
-    return Answer.objects.create(
-        response=response,
-        question=response.questionnaire.questions.get(code=remarks.REMARK_QUESTION),
-        text=text,
-    )
-
-
-def category(organisation: Organisation, *labels: str) -> RemarkCategory:
-    """The category at the end of a label path ("Accueil physique", "Personnel")."""
-    node = None
-    for label in labels:
-        node = RemarkCategory.objects.get(organisation=organisation, parent=node, label=label)
-    assert node is not None
-    return node
-
-
-def attente(organisation: Organisation) -> RemarkCategory:
-    return category(
-        organisation, "Accueil physique", "Horaires et attente", "Temps d'attente trop long"
-    )
 
 
 def ouverture(organisation: Organisation) -> RemarkCategory:

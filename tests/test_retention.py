@@ -23,7 +23,7 @@ from survey.services.retention import ERASED, months_before
 
 from .conftest import open_canonical_campaign
 from .factories import SiteFactory
-from .test_submit import complete_answers
+from .helpers_answers import complete_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -15,30 +15,18 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from survey.models import Organisation, Questionnaire, Response, Site
+from survey.models import Questionnaire, Response, Site
 from survey.services.corrections import void_response
 from survey.services.exchange import import_responses
 from survey.services.responses import QuestionnaireSpec, build_answers, submit_response
 from survey.spreadsheet_files import read_table
 from survey.spreadsheets import ImportRefused, RowError, write_csv
 
-from .conftest import open_canonical_campaign
-from .factories import SiteFactory, UserFactory
-from .test_exchange import cells
-from .test_submit import complete_answers, payload_for, submission
+from .factories import UserFactory
+from .helpers import payload_for, submission
+from .helpers_answers import cells, complete_answers
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def hall(organisation: Organisation) -> Questionnaire:
-    """The canonical hall questionnaire of an open campaign."""
-    return open_canonical_campaign(organisation).questionnaires.get(channel="hall")
-
-
-@pytest.fixture
-def site(organisation: Organisation) -> Site:
-    return SiteFactory(organisation=organisation, name="Préfecture d'Angoulême")
 
 
 def missing_required_answer(hall: Questionnaire) -> dict[str, list[str]]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import threading
-import uuid
 from typing import Any
 
 import pytest
@@ -15,49 +13,13 @@ from django.urls import reverse
 
 from survey.communes import known_insee_codes
 from survey.models import Answer, Commune, Organisation, Questionnaire, Response
-from survey.services.responses import QuestionnaireSpec, Submission, submit_response
+from survey.services.responses import QuestionnaireSpec, submit_response
 
 from .conftest import client_for, open_canonical_campaign
-from .factories import SiteFactory
+from .helpers import payload_for, post, submission
+from .helpers_answers import complete_answers
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def hall(organisation: Organisation) -> Questionnaire:
-    """The canonical hall questionnaire of an open campaign."""
-    return open_canonical_campaign(organisation).questionnaires.get(channel="hall")
-
-
-def complete_answers(spec: QuestionnaireSpec) -> dict[str, Any]:
-    """A valid hall questionnaire: 'oui' to every filter, a first choice everywhere else."""
-    answers: dict[str, Any] = {}
-    for question in spec.questions:
-        if not question.is_asked({c: {v} for c, v in answers.items() if isinstance(v, str)}):
-            continue
-        choices = list(spec.choices[question.pk])
-        if question.kind == "commune":
-            answers[question.code] = {"insee": "16015"}
-        elif question.kind == "free_text":
-            answers[question.code] = "Très bon accueil."
-        elif question.kind == "multiple":
-            answers[question.code] = choices[:2]
-        elif question.kind == "yes_no":
-            answers[question.code] = "oui"
-        else:
-            answers[question.code] = choices[0]
-    return answers
-
-
-def submission(questionnaire: Questionnaire, answers: dict[str, Any], **kwargs: Any) -> Submission:
-    site = kwargs.pop("site", None) or SiteFactory(organisation=questionnaire.campaign.organisation)
-    return Submission(
-        uuid=kwargs.pop("uuid", uuid.uuid4()),
-        questionnaire=questionnaire,
-        site=site,
-        answers=answers,
-        **kwargs,
-    )
 
 
 def test_a_complete_questionnaire_is_stored_with_one_row_per_answer(hall: Questionnaire) -> None:
@@ -228,28 +190,6 @@ def test_a_uuid_taken_by_another_questionnaire_is_refused(hall: Questionnaire) -
 
 
 # --- the HTTP endpoint -----------------------------------------------------------------
-
-
-def post(client: Client, payload: dict[str, Any]) -> Any:
-    return client.post(
-        reverse("survey:api_submit"), json.dumps(payload), content_type="application/json"
-    )
-
-
-def payload_for(hall: Questionnaire, **overrides: Any) -> dict[str, Any]:
-    site = SiteFactory(organisation=hall.campaign.organisation)
-    payload = {
-        "uuid": str(uuid.uuid4()),
-        "questionnaire": hall.pk,
-        "site": site.pk,
-        "mode": "tablet",
-        "device_id": "tablette-1",
-        "started_at": "2016-10-10T09:00:00+02:00",
-        "submitted_at": "2016-10-10T09:07:00+02:00",
-        "answers": complete_answers(QuestionnaireSpec.load(hall)),
-    }
-    payload.update(overrides)
-    return payload
 
 
 def test_the_endpoint_answers_201_then_200_for_the_same_uuid(

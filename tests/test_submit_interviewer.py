@@ -12,9 +12,7 @@ from survey.api import OTHER_INTERVIEWER
 from survey.models import Organisation, Questionnaire, Response, Role
 
 from .conftest import client_for
-from .test_submit import hall, payload_for, post
-
-__all__ = ["hall"]  # the fixture, used by name
+from .helpers import payload_for, post
 
 pytestmark = pytest.mark.django_db
 

@@ -18,12 +18,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from survey.models import Answer, Organisation, Questionnaire, Response
+from survey.models import Answer, Questionnaire, Response
 from survey.services.responses import QuestionnaireSpec
 
-from .conftest import open_canonical_campaign
 from .factories import SiteFactory
-from .test_submit import complete_answers
+from .helpers_answers import complete_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +36,6 @@ FIRST_IN_PROCESS = NEW + 3
 # The same five reads; the INSERT that the unique uuid refuses, inside its savepoint; the
 # stored response read back. Slower than a new one, and rare.
 REPLAY = 10
-
-
-@pytest.fixture
-def hall(organisation: Organisation) -> Questionnaire:
-    return open_canonical_campaign(organisation).questionnaires.get(channel="hall")
 
 
 @pytest.fixture

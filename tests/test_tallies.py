@@ -38,8 +38,8 @@ from survey.services.responses import QuestionnaireSpec, Submission, submit_resp
 
 from .conftest import client_for, open_canonical_campaign
 from .factories import SiteFactory, UserFactory
-from .test_indicators import MONDAY, Survey
-from .test_submit import complete_answers
+from .helpers import MONDAY, Survey
+from .helpers_answers import complete_answers
 
 pytestmark = pytest.mark.django_db
 

@@ -15,17 +15,12 @@ from bench import upload_bombs as bombs
 from mystery.models import MysteryCall
 from survey.models import CampaignStatus, Organisation, Questionnaire, Response, Role
 
-from .conftest import client_for, open_canonical_campaign
+from .conftest import client_for
 from .factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
 
 MIB = 1024 * 1024
-
-
-@pytest.fixture
-def hall(organisation: Organisation) -> Questionnaire:
-    return open_canonical_campaign(organisation).questionnaires.get(channel="hall")
 
 
 @pytest.fixture

@@ -17,28 +17,12 @@ from demo.loader import load_demo
 from mystery.models import EmailTheme, MysteryService
 from reports.audit.models import ReportFile
 from survey.forms import CampaignForm
-from survey.models import Campaign, CampaignStatus, Organisation
+from survey.models import Campaign, Organisation
 
 from .conftest import client_for
-from .factories import CampaignFactory, EmailThemeFactory, MysteryServiceFactory
-from .test_mystery_pages import email_data, reached_call
+from .helpers_mystery import email_data, reached_call
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def open_campaign(organisation: Organisation) -> Campaign:
-    return CampaignFactory(organisation=organisation, year=2016, status=CampaignStatus.OPEN)
-
-
-@pytest.fixture
-def service(organisation: Organisation) -> MysteryService:
-    return MysteryServiceFactory(organisation=organisation, name="Standard")
-
-
-@pytest.fixture
-def theme(organisation: Organisation) -> EmailTheme:
-    return EmailThemeFactory(organisation=organisation, name="Permis de conduire")
 
 
 def said(response: Any) -> list[str]:

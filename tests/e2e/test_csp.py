@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from mystery.models import MysteryCall
 from survey.models import Campaign, Channel, Response
 
-from ..test_remarks import make_remark
+from ..helpers import make_remark
 from .conftest import close_and_let_the_server_finish, log_in, new_context
 from .entry import (
     HALL_SECTIONS,
@@ -32,8 +32,7 @@ from .entry import (
     send,
     start_questionnaire,
 )
-from .test_dashboard import scroll_to_every_chart
-from .test_offline import go_offline, wait_until_kept_for_offline
+from .helpers import go_offline, scroll_to_every_chart, wait_until_kept_for_offline
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,40 +10,15 @@ import plotly.graph_objects as go
 import pytest
 from playwright.sync_api import expect
 
-from reports.models import WebFigure
 from survey.models import Organisation, Role
 
-from ..test_indicators import Survey
 from .conftest import close_and_let_the_server_finish, log_in, new_context, serious_violations
 from .entry import member
+from .helpers import CHARTS, filed_survey, scroll_to_every_chart
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-CHARTS = "[data-chart], [data-series-chart]"
 PHONE = {"width": 390, "height": 844}
-
-
-def scroll_to_every_chart(page: Any) -> int:
-    """Scroll to each chart in turn and wait until it is drawn; how many there are."""
-    charts = page.locator(CHARTS)
-    for index in range(charts.count()):
-        chart = charts.nth(index)
-        chart.scroll_into_view_if_needed()
-        expect(chart.locator("svg.main-svg").first).to_be_attached()
-    return int(charts.count())
-
-
-def filed_survey(organisation: Organisation) -> Survey:
-    """A campaign with hall and phone questionnaires, every question answered (some twenty
-    charts), and a month of website figures (the series chart under the dashboard)."""
-    survey = Survey(organisation)
-    for value in ("satisfaisant", "peu_satisfaisant", "tres_satisfaisant"):
-        survey.file(hall_satisfaction_globale=value)
-    survey.file(survey.phone)
-    WebFigure.objects.create(
-        organisation=organisation, year=2016, month=1, metric="site_visits", value=23603
-    )
-    return survey
 
 
 def test_the_dashboard_draws_its_charts_and_opens_the_answers_behind_a_bar(

@@ -13,7 +13,7 @@ from survey.models import Organisation, Role
 
 from .conftest import close_and_let_the_server_finish, log_in, new_context
 from .entry import choose_shift, interviewer, member, open_survey
-from .test_dashboard import filed_survey
+from .helpers import filed_survey
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,7 +3,6 @@ reload served by the service worker, and leave when the network comes back."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -20,44 +19,9 @@ from .entry import (
     open_survey,
     start_questionnaire,
 )
+from .helpers import go_offline, go_online, wait_until_kept_for_offline
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-# Requests that only the server can answer: the questionnaire and communes JSON (which the
-# service worker then serves from its cache), the submissions and the device reports.
-SERVER_ONLY = re.compile(r"/saisie/(api|appareils)/")
-
-
-def go_offline(context: Any) -> None:
-    # set_offline() cuts the page and, in Chromium with this Playwright, the service
-    # worker's own fetches too (its navigation fetch fails with ERR_INTERNET_DISCONNECTED,
-    # then it answers from its cache). Older Playwright versions let the worker's fetches
-    # through: the route below aborts whatever would still reach the server, so that the
-    # test cannot pass by talking to it. It does not touch the worker's cache.
-    context.set_offline(True)
-    context.route(SERVER_ONLY, lambda route: route.abort("internetdisconnected"))
-
-
-def go_online(context: Any) -> None:
-    context.unroute(SERVER_ONLY)
-    context.set_offline(False)
-
-
-def wait_until_kept_for_offline(page: Any, *paths: str) -> None:
-    """Until the service worker's data cache holds these pages and JSON (it stores them
-    after answering, in the background)."""
-    page.wait_for_function(
-        """async (paths) => {
-            const cache = await caches.open("entry-data");
-            const kept = (await cache.keys()).map((request) => {
-                const url = new URL(request.url);
-                return url.pathname + url.search;
-            });
-            return paths.every((path) => kept.includes(path));
-        }""",
-        arg=list(paths),
-        polling=100,
-    )
 
 
 def test_questionnaires_entered_offline_wait_on_the_tablet_and_leave_when_the_network_returns(

@@ -13,7 +13,7 @@ from reports.models import RemarkCode
 from survey.models import Organisation, Role
 
 from ..conftest import open_canonical_campaign
-from ..test_remarks import ESPACE, attente, category, make_remark
+from ..helpers import ESPACE, attente, category, make_remark
 from .conftest import log_in, serious_violations
 from .entry import member
 

@@ -12,7 +12,7 @@ from reports import remarks
 from survey.models import Organisation, Role
 
 from ..conftest import open_canonical_campaign
-from ..test_remarks import make_remark
+from ..helpers import make_remark
 from .conftest import log_in
 from .entry import member
 

@@ -20,7 +20,7 @@ from .entry import (
     log_in_and_start,
     open_survey,
 )
-from .test_offline import go_offline, go_online
+from .helpers import go_offline, go_online
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,0 +1,77 @@
+"""What several browser tests do the same way: cut the tablet's network and give it back,
+scroll the dashboard until every chart is drawn, file a survey that fills every chart.
+Driving the entry pages as an interviewer does: tests/e2e/entry.py."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from reports.models import WebFigure
+from survey.models import Organisation
+
+from ..helpers import Survey
+
+# Requests that only the server can answer: the questionnaire and communes JSON (which the
+# service worker then serves from its cache), the submissions and the device reports.
+SERVER_ONLY = re.compile(r"/saisie/(api|appareils)/")
+
+
+def go_offline(context: Any) -> None:
+    # set_offline() cuts the page and, in Chromium with this Playwright, the service
+    # worker's own fetches too (its navigation fetch fails with ERR_INTERNET_DISCONNECTED,
+    # then it answers from its cache). Older Playwright versions let the worker's fetches
+    # through: the route below aborts whatever would still reach the server, so that the
+    # test cannot pass by talking to it. It does not touch the worker's cache.
+    context.set_offline(True)
+    context.route(SERVER_ONLY, lambda route: route.abort("internetdisconnected"))
+
+
+def go_online(context: Any) -> None:
+    context.unroute(SERVER_ONLY)
+    context.set_offline(False)
+
+
+def wait_until_kept_for_offline(page: Any, *paths: str) -> None:
+    """Until the service worker's data cache holds these pages and JSON (it stores them
+    after answering, in the background)."""
+    page.wait_for_function(
+        """async (paths) => {
+            const cache = await caches.open("entry-data");
+            const kept = (await cache.keys()).map((request) => {
+                const url = new URL(request.url);
+                return url.pathname + url.search;
+            });
+            return paths.every((path) => kept.includes(path));
+        }""",
+        arg=list(paths),
+        polling=100,
+    )
+
+
+CHARTS = "[data-chart], [data-series-chart]"
+
+
+def scroll_to_every_chart(page: Any) -> int:
+    """Scroll to each chart in turn and wait until it is drawn; how many there are."""
+    charts = page.locator(CHARTS)
+    for index in range(charts.count()):
+        chart = charts.nth(index)
+        chart.scroll_into_view_if_needed()
+        expect(chart.locator("svg.main-svg").first).to_be_attached()
+    return int(charts.count())
+
+
+def filed_survey(organisation: Organisation) -> Survey:
+    """A campaign with hall and phone questionnaires, every question answered (some twenty
+    charts), and a month of website figures (the series chart under the dashboard)."""
+    survey = Survey(organisation)
+    for value in ("satisfaisant", "peu_satisfaisant", "tres_satisfaisant"):
+        survey.file(hall_satisfaction_globale=value)
+    survey.file(survey.phone)
+    WebFigure.objects.create(
+        organisation=organisation, year=2016, month=1, metric="site_visits", value=23603
+    )
+    return survey
