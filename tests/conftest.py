@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import transaction
 from django.test import Client
-from django_tasks_db.management.commands.db_worker import Worker
 
 from demo.loader import DemoResult, load_demo
 from mystery.models import EmailTheme, MysteryService
@@ -18,13 +16,11 @@ from survey.services.responses import clear_spec_cache
 from .factories import (
     CampaignFactory,
     EmailThemeFactory,
-    MembershipFactory,
     MysteryServiceFactory,
     OrganisationFactory,
     SiteFactory,
-    UserFactory,
 )
-from .helpers import Survey, open_canonical_campaign
+from .helpers import Survey, client_for, open_canonical_campaign
 
 IMMEDIATE_BACKEND = "django_tasks.backends.immediate.ImmediateBackend"
 
@@ -54,21 +50,6 @@ def queue(settings: Any) -> None:
     }
 
 
-def drain_queue(worker_id: str = "test-worker") -> None:
-    """What a `db_worker` does, in this thread: run the tasks waiting in the queue, then
-    stop (django-tasks-db's loop, without the command's heartbeat)."""
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=worker_id,
-        excluded_queue_names=[],
-    ).run()
-
-
 @pytest.fixture
 def organisation(db: Any) -> Organisation:
     return OrganisationFactory(name="Préfecture de la Charente", departement_code="16")
@@ -77,22 +58,6 @@ def organisation(db: Any) -> Organisation:
 @pytest.fixture
 def other_organisation(db: Any) -> Organisation:
     return OrganisationFactory(name="Préfecture de la Gironde", departement_code="33")
-
-
-def client_for(role: str | None, organisation: Organisation, *, superuser: bool = False) -> Client:
-    user = UserFactory(is_superuser=superuser, is_staff=superuser)
-    if role is not None:
-        MembershipFactory(user=user, organisation=organisation, role=role)
-    client = Client()
-    client.force_login(user)
-    client.user = user  # type: ignore[attr-defined]
-    return client
-
-
-def grant(client: Client, organisation: Organisation, role: str) -> Client:
-    """``client``'s user also holds ``role`` in ``organisation``."""
-    MembershipFactory(user=client.user, organisation=organisation, role=role)  # type: ignore[attr-defined]
-    return client
 
 
 @pytest.fixture
@@ -155,31 +120,3 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoResult]:
     with django_db_blocker.unblock(), transaction.atomic():
         yield load_demo()
         transaction.set_rollback(True)
-
-
-def edit_demo_report(campaign: Campaign, *, introduction: str) -> Any:
-    """What a quality manager adds to the demo before printing its report: this year's
-    action (in progress) and last year's (done), and an edited introduction. Returns the
-    manager's account."""
-    from django.contrib.auth import get_user_model
-
-    from reports.audit.models import ActionStatus, ImprovementAction, SectionText
-
-    manager = get_user_model().objects.get(username="responsable")
-    organisation = campaign.organisation
-    ImprovementAction.objects.create(
-        organisation=organisation,
-        year=2016,
-        title="Campagne d'information sur les nouvelles procédures PPNG",
-        owner="Bureau de la communication",
-        due_date=datetime.date(2017, 3, 31),
-        status=ActionStatus.IN_PROGRESS,
-    )
-    ImprovementAction.objects.create(
-        organisation=organisation,
-        year=2015,
-        title="Places de stationnement PMR autour de la préfecture",
-        status=ActionStatus.DONE,
-    )
-    SectionText.objects.create(campaign=campaign, key="1", text=introduction, edited_by=manager)
-    return manager

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django_tasks_db.management.commands.db_worker import Worker
 
 from reports import remarks
 from reports.models import RemarkCategory
@@ -27,7 +28,7 @@ from survey.services.campaigns import FIXTURES, create_campaign
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
 from survey.spreadsheets import write_csv, write_xlsx
 
-from .factories import ResponseFactory, SiteFactory
+from .factories import MembershipFactory, ResponseFactory, SiteFactory, UserFactory
 from .helpers_answers import cells, complete_answers, tablet_payload
 
 PARIS_SUMMER = datetime.timezone(datetime.timedelta(hours=2))
@@ -210,3 +211,62 @@ def attente(organisation: Organisation) -> RemarkCategory:
     return category(
         organisation, "Accueil physique", "Horaires et attente", "Temps d'attente trop long"
     )
+
+
+def drain_queue(worker_id: str = "test-worker") -> None:
+    """What a `db_worker` does, in this thread: run the tasks waiting in the queue, then
+    stop (django-tasks-db's loop, without the command's heartbeat)."""
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    ).run()
+
+
+def client_for(role: str | None, organisation: Organisation, *, superuser: bool = False) -> Client:
+    user = UserFactory(is_superuser=superuser, is_staff=superuser)
+    if role is not None:
+        MembershipFactory(user=user, organisation=organisation, role=role)
+    client = Client()
+    client.force_login(user)
+    client.user = user  # type: ignore[attr-defined]
+    return client
+
+
+def grant(client: Client, organisation: Organisation, role: str) -> Client:
+    """``client``'s user also holds ``role`` in ``organisation``."""
+    MembershipFactory(user=client.user, organisation=organisation, role=role)  # type: ignore[attr-defined]
+    return client
+
+
+def edit_demo_report(campaign: Campaign, *, introduction: str) -> Any:
+    """What a quality manager adds to the demo before printing its report: this year's
+    action (in progress) and last year's (done), and an edited introduction. Returns the
+    manager's account."""
+    from django.contrib.auth import get_user_model
+
+    from reports.audit.models import ActionStatus, ImprovementAction, SectionText
+
+    manager = get_user_model().objects.get(username="responsable")
+    organisation = campaign.organisation
+    ImprovementAction.objects.create(
+        organisation=organisation,
+        year=2016,
+        title="Campagne d'information sur les nouvelles procédures PPNG",
+        owner="Bureau de la communication",
+        due_date=datetime.date(2017, 3, 31),
+        status=ActionStatus.IN_PROGRESS,
+    )
+    ImprovementAction.objects.create(
+        organisation=organisation,
+        year=2015,
+        title="Places de stationnement PMR autour de la préfecture",
+        status=ActionStatus.DONE,
+    )
+    SectionText.objects.create(campaign=campaign, key="1", text=introduction, edited_by=manager)
+    return manager

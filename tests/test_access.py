@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from survey.models import CampaignStatus, ImportJob, Organisation, Role
 
-from .conftest import client_for
 from .factories import (
     CampaignFactory,
     MembershipFactory,
@@ -18,6 +17,7 @@ from .factories import (
     QuestionnaireFactory,
     SiteFactory,
 )
+from .helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

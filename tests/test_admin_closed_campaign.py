@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from survey.models import Campaign, CampaignStatus, Choice, Organisation, Question, Section
 
-from .conftest import client_for
 from .factories import CampaignFactory, QuestionnaireFactory, SectionFactory
+from .helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

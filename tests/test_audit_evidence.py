@@ -43,7 +43,7 @@ from survey.moments import PARIS
 from survey.services.exchange import export_rows
 from survey.spreadsheets import CsvText, write_csv
 
-from .conftest import client_for, open_canonical_campaign
+from .helpers import client_for, open_canonical_campaign
 
 pytestmark = pytest.mark.django_db
 

@@ -28,7 +28,7 @@ from reports.audit.models import ImprovementAction
 from reports.audit.typography import NBSP, french
 from survey.models import Campaign, Organisation
 
-from .conftest import open_canonical_campaign
+from .helpers import open_canonical_campaign
 
 pytestmark = pytest.mark.django_db
 

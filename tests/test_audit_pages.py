@@ -21,8 +21,7 @@ from reports.audit.models import ActionStatus, ImprovementAction, SectionText
 from reports.indicators import compute
 from survey.models import Campaign, CampaignStatus, Organisation, Role
 
-from .conftest import client_for
-from .helpers import Survey
+from .helpers import Survey, client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,7 @@ from reports.audit.models import ActionStatus, ImprovementAction
 from reports.audit.typography import NBSP, french, french_html, unbreakable
 from survey.models import Campaign, Membership, Organisation, Role
 
-from .conftest import client_for, edit_demo_report, open_canonical_campaign
+from .helpers import client_for, edit_demo_report, open_canonical_campaign
 
 # Every test in a transaction rolled back (pytest-django sets the test database up only
 # for the tests marked so); the demo is loaded once, around them.

@@ -42,7 +42,7 @@ from survey.services.responses import QuestionnaireSpec, Submission, submit_resp
 from survey.spreadsheet_files import read_table
 from survey.spreadsheets import write_csv
 
-from .conftest import edit_demo_report, open_canonical_campaign
+from .helpers import edit_demo_report, open_canonical_campaign
 from .helpers_answers import complete_answers
 
 pytestmark = pytest.mark.django_db

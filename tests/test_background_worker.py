@@ -23,8 +23,8 @@ from reports.audit import jobs
 from reports.audit.models import ReportFile
 from survey.models import Campaign, CampaignStatus
 
-from .conftest import drain_queue
 from .factories import CampaignFactory, OrganisationFactory
+from .helpers import drain_queue
 from .stalling_task import stall_report_file
 
 ONLY_POSTGRESQL = pytest.mark.skipif(

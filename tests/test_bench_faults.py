@@ -32,8 +32,8 @@ from survey.models import Answer, Organisation, Questionnaire
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
 from tests.helpers_answers import complete_answers
 
-from .conftest import open_canonical_campaign
 from .factories import SiteFactory, UserFactory
+from .helpers import open_canonical_campaign
 
 WHOLE: Rows = Counter({(1, 10, None, ""): 1, (2, 20, None, ""): 1, (3, None, "16015", ""): 1})
 

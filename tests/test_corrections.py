@@ -16,9 +16,8 @@ from survey.selectors import ChangeKind, ValueChange, response_history
 from survey.services.corrections import correct_response, restore_response, void_response
 from survey.services.responses import QuestionnaireSpec, submit_response
 
-from .conftest import client_for
 from .factories import ResponseFactory, SiteFactory, UserFactory
-from .helpers import submission
+from .helpers import client_for, submission
 from .helpers_answers import complete_answers
 
 pytestmark = pytest.mark.django_db

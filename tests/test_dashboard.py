@@ -16,8 +16,7 @@ from reports.stats import Rate
 from reports.templatetags.reports_tags import previous_cell, share_rows
 from survey.models import Organisation, Role
 
-from .conftest import client_for
-from .helpers import Survey, text
+from .helpers import Survey, client_for, text
 
 pytestmark = pytest.mark.django_db
 

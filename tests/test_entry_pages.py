@@ -24,7 +24,6 @@ from survey.models import (
     Role,
 )
 
-from .conftest import client_for
 from .factories import (
     CampaignFactory,
     QuestionnaireFactory,
@@ -32,7 +31,7 @@ from .factories import (
     SiteFactory,
     UserFactory,
 )
-from .helpers import report
+from .helpers import client_for, report
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from django.urls import reverse
 
 from survey.models import DeviceQueue, EntryMode, Organisation, Questionnaire, Response, Role
 
-from .conftest import client_for, grant
-from .helpers import payload_for, post, report
+from .helpers import client_for, grant, payload_for, post, report
 
 pytestmark = pytest.mark.django_db
 

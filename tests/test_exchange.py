@@ -38,9 +38,8 @@ from survey.spreadsheets import (
     write_xlsx,
 )
 
-from .conftest import client_for
 from .factories import MembershipFactory, UserFactory
-from .helpers import WRITERS, import_url, new_rows, phone_rows, upload
+from .helpers import WRITERS, client_for, import_url, new_rows, phone_rows, upload
 from .helpers_answers import complete_answers
 
 PARIS = ZoneInfo("Europe/Paris")

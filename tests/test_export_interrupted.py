@@ -16,7 +16,7 @@ from survey.models import Organisation
 from survey.services import exchange
 from survey.spreadsheets import csv_pieces
 
-from .conftest import open_canonical_campaign
+from .helpers import open_canonical_campaign
 
 
 class Broken(Exception):

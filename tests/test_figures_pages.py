@@ -29,7 +29,6 @@ from survey.models import (
     Role,
 )
 
-from .conftest import client_for
 from .factories import (
     ChoiceFactory,
     QuestionFactory,
@@ -37,7 +36,7 @@ from .factories import (
     ResponseFactory,
     yes_no_question,
 )
-from .helpers import text
+from .helpers import client_for, text
 
 pytestmark = pytest.mark.django_db
 

@@ -26,13 +26,13 @@ from reports.indicators import compute
 from survey.management.commands.french_plurals import counted_messages
 from survey.models import Campaign, CampaignStatus, Organisation
 
-from .conftest import open_canonical_campaign
 from .factories import (
     CampaignFactory,
     MysteryCallFactory,
     MysteryEmailFactory,
     MysteryServiceFactory,
 )
+from .helpers import open_canonical_campaign
 
 pytestmark = pytest.mark.django_db
 

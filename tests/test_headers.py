@@ -19,7 +19,7 @@ from bench.harness import gunicorn
 from config.headers import ResponseHeadersMiddleware
 from survey.models import Campaign, Channel, Organisation
 
-from .conftest import open_canonical_campaign
+from .helpers import open_canonical_campaign
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -18,8 +18,7 @@ from survey import forms_exchange
 from survey.models import ImportJob, Organisation, Questionnaire, Response, Role, Site
 from survey.services import imports
 
-from .conftest import client_for, drain_queue
-from .helpers import import_url, new_rows, phone_rows, upload
+from .helpers import client_for, drain_queue, import_url, new_rows, phone_rows, upload
 
 pytestmark = pytest.mark.django_db
 

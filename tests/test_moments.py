@@ -23,9 +23,8 @@ from survey.services.responses import QuestionnaireSpec, submit_response
 from survey.spreadsheet_files import read_table
 from survey.spreadsheets import ImportRefused
 
-from .conftest import open_canonical_campaign
 from .factories import CampaignFactory, EmailThemeFactory, MysteryServiceFactory
-from .helpers import payload_for, post, submission, text, upload
+from .helpers import open_canonical_campaign, payload_for, post, submission, text, upload
 from .helpers_answers import cells, complete_answers
 from .helpers_mystery import call_row, email_data, email_row, reached_call, rows_of
 from .helpers_mystery import upload as mystery_upload

@@ -32,7 +32,6 @@ from survey.models import Campaign, CampaignStatus, Organisation, Role
 from survey.spreadsheet_files import read_table
 from survey.spreadsheets import ImportRefused, RowError, write_csv, write_xlsx
 
-from .conftest import client_for
 from .factories import (
     CampaignFactory,
     EmailThemeFactory,
@@ -42,6 +41,7 @@ from .factories import (
     MysteryServiceFactory,
     UserFactory,
 )
+from .helpers import client_for
 from .helpers_mystery import call_row, email_row, rows_of, upload
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -21,14 +21,13 @@ from mystery.models import (
 )
 from survey.models import Campaign, CampaignStatus, Organisation, Role
 
-from .conftest import client_for
 from .factories import (
     CampaignFactory,
     MysteryCallFactory,
     MysteryEmailFactory,
     MysteryServiceFactory,
 )
-from .helpers import text
+from .helpers import client_for, text
 from .helpers_mystery import email_data, reached_call
 
 pytestmark = pytest.mark.django_db

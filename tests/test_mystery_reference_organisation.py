@@ -11,8 +11,8 @@ from django.urls import reverse
 from mystery.models import MysteryService
 from survey.models import Organisation, Role
 
-from .conftest import client_for, grant
 from .factories import MysteryServiceFactory
+from .helpers import client_for, grant
 
 pytestmark = pytest.mark.django_db
 

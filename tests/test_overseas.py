@@ -25,8 +25,8 @@ from survey import moments, tallies
 from survey.models import CampaignStatus, Organisation, Role
 from survey.spreadsheets import Cells, format_moment, parse_moment
 
-from .conftest import client_for
 from .factories import CampaignFactory, MysteryEmailFactory, OrganisationFactory
+from .helpers import client_for
 from .test_indicators import Survey
 
 pytestmark = pytest.mark.django_db

@@ -20,9 +20,16 @@ from reports.models import RemarkCategory, RemarkCode
 from reports.remarks import Taxonomy
 from survey.models import Answer, Campaign, CampaignStatus, Organisation, Response, Role
 
-from .conftest import client_for, open_canonical_campaign
 from .factories import UserFactory
-from .helpers import ESPACE, attente, category, make_remark, make_response
+from .helpers import (
+    ESPACE,
+    attente,
+    category,
+    client_for,
+    make_remark,
+    make_response,
+    open_canonical_campaign,
+)
 
 pytestmark = pytest.mark.django_db
 

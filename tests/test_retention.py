@@ -21,8 +21,8 @@ from survey.selectors import ChangeKind, response_history
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
 from survey.services.retention import ERASED, months_before
 
-from .conftest import open_canonical_campaign
 from .factories import SiteFactory
+from .helpers import open_canonical_campaign
 from .helpers_answers import complete_answers
 
 pytestmark = pytest.mark.django_db

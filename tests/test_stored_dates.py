@@ -21,8 +21,8 @@ from reports.audit import evidence
 from survey.models import Campaign, Organisation
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
 
-from .conftest import open_canonical_campaign
 from .factories import EmailThemeFactory, MysteryServiceFactory, SiteFactory
+from .helpers import open_canonical_campaign
 from .helpers_answers import complete_answers
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,7 @@ from survey.communes import known_insee_codes
 from survey.models import Answer, Commune, Organisation, Questionnaire, Response
 from survey.services.responses import QuestionnaireSpec, submit_response
 
-from .conftest import client_for, open_canonical_campaign
-from .helpers import payload_for, post, submission
+from .helpers import client_for, open_canonical_campaign, payload_for, post, submission
 from .helpers_answers import complete_answers
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,7 @@ from django.test import Client
 from survey.api import OTHER_INTERVIEWER
 from survey.models import Organisation, Questionnaire, Response, Role
 
-from .conftest import client_for
-from .helpers import payload_for, post
+from .helpers import client_for, payload_for, post
 
 pytestmark = pytest.mark.django_db
 

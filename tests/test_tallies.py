@@ -36,9 +36,8 @@ from survey.services.corrections import correct_response, restore_response, void
 from survey.services.exchange import import_responses
 from survey.services.responses import QuestionnaireSpec, Submission, submit_response
 
-from .conftest import client_for, open_canonical_campaign
 from .factories import SiteFactory, UserFactory
-from .helpers import MONDAY, Survey
+from .helpers import MONDAY, Survey, client_for, open_canonical_campaign
 from .helpers_answers import complete_answers
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from bench import upload_bombs as bombs
 from mystery.models import MysteryCall
 from survey.models import CampaignStatus, Organisation, Questionnaire, Response, Role
 
-from .conftest import client_for
 from .factories import CampaignFactory
+from .helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

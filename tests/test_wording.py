@@ -19,7 +19,7 @@ from reports.audit.models import ReportFile
 from survey.forms import CampaignForm
 from survey.models import Campaign, Organisation
 
-from .conftest import client_for
+from .helpers import client_for
 from .helpers_mystery import email_data, reached_call
 
 pytestmark = pytest.mark.django_db

@@ -22,9 +22,9 @@ from survey.models import (
     Site,
 )
 
-from ..conftest import open_canonical_campaign
 from ..factories import MembershipFactory, SiteFactory, UserFactory
-from .conftest import log_in
+from ..helpers import open_canonical_campaign
+from .helpers import log_in
 
 # The canonical hall questionnaire (fixtures/questionnaires/qualipref_2016.json), section by
 # section: the stepper shows these titles.

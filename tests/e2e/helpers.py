@@ -5,6 +5,8 @@ Driving the entry pages as an interviewer does: tests/e2e/entry.py."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 from typing import Any
 
 from playwright.sync_api import expect
@@ -13,6 +15,9 @@ from reports.models import WebFigure
 from survey.models import Organisation
 
 from ..helpers import Survey
+
+TABLET = {"width": 810, "height": 1080}
+SMALL_TABLET = {"width": 600, "height": 960}
 
 # Requests that only the server can answer: the questionnaire and communes JSON (which the
 # service worker then serves from its cache), the submissions and the device reports.
@@ -75,3 +80,48 @@ def filed_survey(organisation: Organisation) -> Survey:
         organisation=organisation, year=2016, month=1, metric="site_visits", value=23603
     )
     return survey
+
+
+def new_context(browser: Any, **options: Any) -> Any:
+    """A fresh profile (no service worker, IndexedDB or localStorage left by another test)."""
+    context = browser.new_context(
+        **{"viewport": TABLET, "locale": "fr-FR", "timezone_id": "Europe/Paris", **options}
+    )
+    context.set_default_timeout(10_000)
+    return context
+
+
+def close_and_let_the_server_finish(context: Any, timeout: float = 10.0) -> None:
+    """Close the browser context, then wait until the live server has answered every
+    request it had accepted: the entry pages keep working in the background (the service
+    worker fills its cache, the queue reports to the server), and a view still running when
+    the test database is flushed makes the flush fail ("database table is locked")."""
+    context.close()
+    deadline = time.monotonic() + timeout
+    # The live server's handler threads are socketserver's (one per connection); they end
+    # when the browser has closed its connections and the last response is written.
+    while time.monotonic() < deadline and any(
+        "process_request_thread" in thread.name for thread in threading.enumerate()
+    ):
+        time.sleep(0.02)
+
+
+def log_in(page: Any, live_server: Any, username: str, password: str = "secret") -> None:
+    page.goto(f"{live_server.url}/compte/connexion/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url(lambda url: "/compte/connexion/" not in url)
+
+
+def serious_violations(page: Any) -> list[str]:
+    """axe-core (shipped inside axe-playwright-python, no CDN): serious or critical only."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} élément(s) : "
+        + ", ".join(" ".join(map(str, node["target"])) for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in {"serious", "critical"}
+    ]

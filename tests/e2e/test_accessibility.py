@@ -13,7 +13,6 @@ from survey.demo import DEMO_PASSWORD
 from survey.models import DeviceQueue, EntryMode, ImportJob, Role
 
 from ..factories import ResponseFactory
-from .conftest import close_and_let_the_server_finish, log_in, new_context, serious_violations
 from .entry import (
     HALL_SECTIONS,
     SHORT_HALL,
@@ -28,6 +27,7 @@ from .entry import (
     start_questionnaire,
     tap_answer,
 )
+from .helpers import close_and_let_the_server_finish, log_in, new_context, serious_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

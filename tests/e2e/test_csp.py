@@ -21,7 +21,6 @@ from mystery.models import MysteryCall
 from survey.models import Campaign, Channel, Response
 
 from ..helpers import make_remark
-from .conftest import close_and_let_the_server_finish, log_in, new_context
 from .entry import (
     HALL_SECTIONS,
     SHORT_HALL,
@@ -32,7 +31,14 @@ from .entry import (
     send,
     start_questionnaire,
 )
-from .helpers import go_offline, scroll_to_every_chart, wait_until_kept_for_offline
+from .helpers import (
+    close_and_let_the_server_finish,
+    go_offline,
+    log_in,
+    new_context,
+    scroll_to_every_chart,
+    wait_until_kept_for_offline,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

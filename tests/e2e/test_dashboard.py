@@ -12,9 +12,16 @@ from playwright.sync_api import expect
 
 from survey.models import Organisation, Role
 
-from .conftest import close_and_let_the_server_finish, log_in, new_context, serious_violations
 from .entry import member
-from .helpers import CHARTS, filed_survey, scroll_to_every_chart
+from .helpers import (
+    CHARTS,
+    close_and_let_the_server_finish,
+    filed_survey,
+    log_in,
+    new_context,
+    scroll_to_every_chart,
+    serious_violations,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

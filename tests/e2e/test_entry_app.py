@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import log_in
 from .entry import interviewer, open_survey
+from .helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

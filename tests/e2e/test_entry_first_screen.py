@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import log_in
 from .entry import choose_shift, interviewer, open_survey, start_questionnaire
+from .helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

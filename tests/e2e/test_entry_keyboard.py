@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import log_in
 from .entry import (
     HALL_SECTIONS,
     SHORT_HALL,
@@ -21,6 +20,7 @@ from .entry import (
     start_questionnaire,
     started_by_an_interviewer,
 )
+from .helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,8 +9,8 @@ import pytest
 
 from survey.models import Organisation
 
-from .conftest import log_in
 from .entry import interviewer
+from .helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 
 from survey.models import Channel, EntryMode, Response
 
-from .conftest import SMALL_TABLET
 from .entry import (
     HALL_SECTIONS,
     SHORT_HALL,
@@ -25,6 +24,7 @@ from .entry import (
     tap_answer,
     tile,
 )
+from .helpers import SMALL_TABLET
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 
 from survey.models import Organisation, Role
 
-from .conftest import close_and_let_the_server_finish, log_in, new_context
 from .entry import choose_shift, interviewer, member, open_survey
-from .helpers import filed_survey
+from .helpers import close_and_let_the_server_finish, filed_survey, log_in, new_context
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

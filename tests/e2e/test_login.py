@@ -7,7 +7,7 @@ import pytest
 from survey.models import Role
 
 from ..factories import MembershipFactory, UserFactory
-from .conftest import log_in, serious_violations
+from .helpers import log_in, serious_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

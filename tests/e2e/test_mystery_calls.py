@@ -14,8 +14,8 @@ from mystery.models import CallOutcome, MysteryCall
 from survey.models import CampaignStatus, Organisation, Role
 
 from ..factories import CampaignFactory, MysteryCallFactory, MysteryServiceFactory
-from .conftest import log_in, serious_violations
 from .entry import member
+from .helpers import log_in, serious_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -22,8 +22,8 @@ from ..factories import (
     MysteryEmailFactory,
     MysteryServiceFactory,
 )
-from .conftest import close_and_let_the_server_finish, log_in, new_context, serious_violations
 from .entry import member
+from .helpers import close_and_let_the_server_finish, log_in, new_context, serious_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

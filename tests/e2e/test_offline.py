@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from survey.models import Response
 
-from .conftest import log_in
 from .entry import (
     choose_shift,
     fill_short_hall_questionnaire,
@@ -19,7 +18,7 @@ from .entry import (
     open_survey,
     start_questionnaire,
 )
-from .helpers import go_offline, go_online, wait_until_kept_for_offline
+from .helpers import go_offline, go_online, log_in, wait_until_kept_for_offline
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

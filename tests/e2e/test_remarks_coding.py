@@ -12,10 +12,9 @@ from reports import remarks
 from reports.models import RemarkCode
 from survey.models import Organisation, Role
 
-from ..conftest import open_canonical_campaign
-from ..helpers import ESPACE, attente, category, make_remark
-from .conftest import log_in, serious_violations
+from ..helpers import ESPACE, attente, category, make_remark, open_canonical_campaign
 from .entry import member
+from .helpers import log_in, serious_violations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

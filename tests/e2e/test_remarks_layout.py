@@ -11,10 +11,9 @@ import pytest
 from reports import remarks
 from survey.models import Organisation, Role
 
-from ..conftest import open_canonical_campaign
-from ..helpers import make_remark
-from .conftest import log_in
+from ..helpers import make_remark, open_canonical_campaign
 from .entry import member
+from .helpers import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,7 +12,6 @@ from playwright.sync_api import expect
 
 from survey.models import Response
 
-from .conftest import log_in
 from .entry import (
     choose_shift,
     fill_short_hall_questionnaire,
@@ -20,7 +19,7 @@ from .entry import (
     log_in_and_start,
     open_survey,
 )
-from .helpers import go_offline, go_online
+from .helpers import go_offline, go_online, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
