@@ -37,8 +37,8 @@ PUBLIC: dict[str, str] = {
     "survey.views.personal_data": "personal-data notice, public by law",
     # The browser fetches both for the installable entry app, before any login; they hold
     # the application's code and icons, no data.
-    "survey.views_entry.service_worker": "service worker script of the entry app, no data",
-    "survey.views_entry.web_manifest": "web app manifest of the entry app, no data",
+    "survey.views_offline.service_worker": "service worker script of the entry app, no data",
+    "survey.views_offline.web_manifest": "web app manifest of the entry app, no data",
     # Logged in, any role or none: home sends each role to its page (a user without any
     # role gets the "no organisation" page), and the switch only offers the organisations
     # where the user holds a role (access.organisation_ids).
