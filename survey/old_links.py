@@ -57,10 +57,17 @@ def french_query(**renames: str) -> Callable[[View], View]:
     return decorate
 
 
+class OldPath(RedirectView):
+    """A path that used to serve a page: a permanent redirect to today's path, nothing
+    else. It checks no role (it reads nothing, tells nothing but the new path, which
+    the guest could read in any link): the page it leads to checks them."""
+
+    permanent = True
+    query_string = True
+
+
 def moved(old_route: str, name: str) -> URLPattern:
     """A path that used to serve the page named ``name`` (``"namespace:name"``): it now
     sends, permanently, to that page, with the same arguments and query string. It has no
     name of its own, so ``{% url %}`` and ``reverse`` only ever give the new path."""
-    return path(
-        old_route, RedirectView.as_view(pattern_name=name, permanent=True, query_string=True)
-    )
+    return path(old_route, OldPath.as_view(pattern_name=name))

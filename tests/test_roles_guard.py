@@ -44,6 +44,8 @@ PUBLIC: dict[str, str] = {
     # where the user holds a role (access.organisation_ids).
     "survey.views.home": "login only: sends each role to its own page",
     "survey.views.switch_organisation": "login only: chooses among the user's own organisations",
+    # Bookmarks of the old paths (issue 15): a redirect to today's path, which checks roles.
+    "survey.old_links.OldPath": "permanent redirect of an old path to the page that checks",
 }
 # Error pages (handler400 and Django's defaults) are no URL patterns: the walk never meets them.
 
