@@ -274,7 +274,8 @@ def submit(request: HttpRequest) -> JsonResponse:
     except ValidationError as error:
         return _error(400, error.message_dict)
     questionnaire = access.get_scoped_or_404(
-        Questionnaire.objects.select_related("campaign"),
+        # The organisation comes along: its time zone dates the entry window (Campaign.zone).
+        Questionnaire.objects.select_related("campaign__organisation"),
         request.user,
         access.ENTRY,
         pk=fields.questionnaire,
