@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 from . import access
 from .models import Organisation, Questionnaire, Role
 from .payloads import whole_number
+from .questionnaire_check import check_questionnaire
+from .questionnaire_comparison import compare_with_previous_year
 from .services.retention import ERASED
 
 HOME_BY_ROLE = {
@@ -70,11 +72,17 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "questions__engagements",
         "questions__condition_question__choices",
     )
-    return render(
-        request,
-        "survey/questionnaire_detail.html",
-        {"questionnaire": questionnaire, "campaign": questionnaire.campaign, "sections": sections},
-    )
+    context: dict[str, object] = {
+        "questionnaire": questionnaire,
+        "campaign": questionnaire.campaign,
+        "sections": sections,
+    }
+    # The designer's reading (issue 16): the check and the comparison with last year, for
+    # the quality manager only; the interviewer's page stays as it was.
+    if access.holds_role(request.user, questionnaire.campaign.organisation_id, access.MANAGEMENT):
+        context["problems"] = check_questionnaire(questionnaire)
+        context["comparison"] = compare_with_previous_year(questionnaire)
+    return render(request, "survey/questionnaire_detail.html", context)
 
 
 def personal_data(request: HttpRequest) -> HttpResponse:

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from . import access
 from .forms import CampaignForm, GraceForm
-from .models import Campaign, Channel, Response
-from .services.campaigns import create_campaign
+from .models import Campaign, CampaignStatus, Channel, Response
+from .services.campaigns import campaign_problems, create_campaign, open_campaign
 
 
 @access.role_required(access.MANAGEMENT)
@@ -64,6 +64,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         .order_by("site__name")
     )
+    # Shown before the quality manager tries to open the campaign.
+    checks = campaign_problems(campaign) if campaign.status == CampaignStatus.DRAFT else []
     return render(
         request,
         "survey/campaign_detail.html",
@@ -73,6 +75,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "by_site": by_site,
             "previous": campaign.previous(),
             "grace_form": GraceForm(instance=campaign),
+            "checks": checks,
         },
     )
 
@@ -115,7 +118,7 @@ def campaign_transition(request: HttpRequest, pk: int) -> HttpResponse:
         Campaign.objects.all(), request.user, access.MANAGEMENT, pk=pk
     )
     action = request.POST.get("action")
-    transitions = {"open": campaign.open, "close": campaign.close}
+    transitions = {"open": lambda: open_campaign(campaign=campaign), "close": campaign.close}
     if action not in transitions:
         messages.error(request, _("Action inconnue."))
     else:

@@ -9,9 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from survey.models import Campaign, Organisation
+from survey.models import Campaign, CampaignStatus, Organisation
+from survey.questionnaire_check import Problem, check_questionnaire
 
 from .campaign_copy import duplicate_campaign
 from .frameworks import load_framework
@@ -65,3 +68,27 @@ def create_campaign(
         load_framework(CANONICAL_FRAMEWORK)
         load_questionnaires(campaign, canonical_definition())
     return campaign
+
+
+def campaign_problems(campaign: Campaign) -> list[tuple[str, list[Problem]]]:
+    """Each questionnaire of the campaign (its title) with the problems of its check
+    (``survey.questionnaire_check``), empty when it is ready. Two queries a questionnaire."""
+    return [(q.title, check_questionnaire(q)) for q in campaign.questionnaires.order_by("channel")]
+
+
+@transaction.atomic
+def open_campaign(*, campaign: Campaign) -> None:
+    """Open a draft campaign whose questionnaires all pass their check; otherwise refuse
+    with every problem named, French, and change nothing."""
+    if campaign.status == CampaignStatus.DRAFT:
+        refused = [
+            _("« %(questionnaire)s », %(problem)s") % {"questionnaire": title, "problem": p}
+            for title, problems in campaign_problems(campaign)
+            for p in problems
+        ]
+        if refused:
+            raise ValidationError(
+                [_("La campagne ne peut pas être ouverte : à corriger d'abord :"), *refused],
+                code="questionnaire_not_ready",
+            )
+    campaign.open()
