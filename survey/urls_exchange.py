@@ -15,6 +15,11 @@ urlpatterns = [
         views_exchange.xlsform_export,
         name="xlsform_export",
     ),
+    path(
+        "questionnaires/<int:pk>/xlsform/import/",
+        views_exchange.xlsform_import,
+        name="xlsform_import",
+    ),
     # A large import, run in the background (issue 13, point 3).
     path("imports/<int:pk>/", views_imports.import_job, name="import_job"),
     path("imports/<int:pk>/etat/", views_imports.import_job_status, name="import_job_status"),

@@ -103,6 +103,7 @@ def _urls_of(objects: dict[str, Any]) -> list[tuple[str, str]]:
         ("post", reverse("survey:campaign_grace", args=[campaign.pk])),
         ("get", reverse("survey:questionnaire_detail", args=[questionnaire.pk])),
         ("get", reverse("survey:xlsform_export", args=[questionnaire.pk])),
+        ("get", reverse("survey:xlsform_import", args=[questionnaire.pk])),
         ("get", reverse("admin:survey_campaign_change", args=[campaign.pk])),
         ("get", reverse("admin:survey_questionnaire_change", args=[questionnaire.pk])),
         ("get", reverse("admin:survey_question_change", args=[objects["question"].pk])),
@@ -258,11 +259,12 @@ def test_an_import_job_is_the_quality_managers_only(
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_the_xlsform_download_is_the_quality_managers_only(
-    role: str, organisation: Organisation
+@pytest.mark.parametrize("page", ["survey:xlsform_export", "survey:xlsform_import"])
+def test_the_xlsform_pages_are_the_quality_managers_only(
+    page: str, role: str, organisation: Organisation
 ) -> None:
     questionnaire = QuestionnaireFactory(campaign=CampaignFactory(organisation=organisation))
-    url = reverse("survey:xlsform_export", args=[questionnaire.pk])
+    url = reverse(page, args=[questionnaire.pk])
 
     response = client_for(role, organisation).get(url)
 

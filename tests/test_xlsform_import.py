@@ -8,15 +8,17 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from survey.models import CampaignStatus, Channel, Organisation, Questionnaire
+from survey.models import CampaignStatus, Channel, Organisation, Questionnaire, Role
 from survey.services.xlsform_import import import_xlsform
 from survey.spreadsheets import ImportRefused
 from survey.xlsform import export_xlsform
 
 from .factories import CampaignFactory, QuestionnaireFactory
-from .helpers import open_canonical_campaign
+from .helpers import client_for, open_canonical_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +154,29 @@ def test_only_a_campaign_in_preparation_takes_an_xlsform(organisation: Organisat
 
     with pytest.raises(ValidationError, match="en préparation"):
         import_xlsform(questionnaire=source, source=io.BytesIO(export_xlsform(source)))
+
+
+def test_the_quality_manager_imports_through_the_page(organisation: Organisation) -> None:
+    source = open_canonical_campaign(organisation).questionnaires.get(channel=Channel.HALL)
+    content = export_xlsform(source)
+    target = _draft(organisation, Channel.HALL)
+    url = reverse("survey:xlsform_import", args=[target.pk])
+    client = client_for(Role.QUALITY_MANAGER, organisation)
+    detail = client.get(reverse("survey:questionnaire_detail", args=[target.pk]))
+    assert url in detail.content.decode()
+
+    bad = _edited(content, "survey", {(_line_of(content, "info_facilite"), "type"): "integer"})
+    bad.name = "form.xlsx"  # type: ignore[attr-defined]
+    refused = client.post(url, {"file": bad})
+
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert "rien n&#x27;a été enregistré" in page or "rien n'a été enregistré" in page
+    assert "Type non pris en charge : integer." in page
+    assert target.questions.count() == 0
+
+    upload = SimpleUploadedFile("form.xlsx", content)
+    response = client.post(url, {"file": upload})
+
+    assert response.status_code == 302
+    assert structure(Questionnaire.objects.get(pk=target.pk))[2:] == structure(source)[2:]

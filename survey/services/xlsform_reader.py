@@ -298,8 +298,10 @@ class _SurveyReader:
             return None, ()
         parts = [part.strip() for part in re.split(r"\s+or\s+", expression)]
         matches = [(EQUALS.match(p), SELECTED.match(p)) for p in parts]
-        refused = gettext("Expression non prise en charge (attendu : ${code} = 'choix' ou ")
-        refused += gettext("selected(${code}, 'choix'), joints par « or »).")
+        refused = gettext(
+            "Expression non prise en charge (attendu : ${code} = 'choix' ou "
+            "selected(${code}, 'choix'), joints par « or »)."
+        )
         if not all(equals or selected for equals, selected in matches):
             self.error(line, "relevant", refused)
             return None, ()
