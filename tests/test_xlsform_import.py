@@ -108,6 +108,7 @@ def test_everything_outside_the_subset_is_listed_and_nothing_is_written(
         (_line_of(content, "hall_badge"), "type"): "select_one nulle_part",
         (_line_of(content, "hall_courtoisie"), "name"): "hall_proprete",
         (_line_of(content, "hall_ecoute"), "type"): "begin repeat",
+        (_line_of(content, "remarques"), "qualiprefs::counts_in_satisfaction"): "yes",
     }
 
     with pytest.raises(ImportRefused) as refused:
@@ -121,6 +122,7 @@ def test_everything_outside_the_subset_is_listed_and_nothing_is_written(
     assert any("Liste de choix inconnue : nulle_part" in m for m in messages)
     assert any("Code de question en double" in m for m in messages)
     assert any("begin repeat" in m for m in messages)
+    assert any("compte dans le taux" in m for m in messages)
     target.refresh_from_db()
     assert structure(target) == before
 
@@ -180,3 +182,10 @@ def test_the_quality_manager_imports_through_the_page(organisation: Organisation
 
     assert response.status_code == 302
     assert structure(Questionnaire.objects.get(pk=target.pk))[2:] == structure(source)[2:]
+
+
+def test_a_file_that_is_no_workbook_is_refused_unread(organisation: Organisation) -> None:
+    target = _draft(organisation, Channel.HALL)
+
+    with pytest.raises(ValidationError, match="illisible"):
+        import_xlsform(questionnaire=target, source=io.BytesIO(b"type;name\ntext;a\n"))

@@ -24,9 +24,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
-from survey.models import Polarity, QuestionKind
+from survey.models import SCALE_KINDS, Polarity, QuestionKind
 from survey.models.questionnaires import code_validator
-from survey.read_limits import Limits, unreadable
+from survey.read_limits import MIB, Limits, unreadable
 from survey.spreadsheets import ImportRefused, RowError
 from survey.xlsform import (
     CHOICES_HEADER,
@@ -39,11 +39,14 @@ from survey.xlsform import (
     SETTINGS_HEADER,
     SURVEY_HEADER,
 )
+from survey.xlsx_archive import open_archive
 
 from .questionnaire_definitions import ChoiceDef, QuestionDef, SectionDef
 
 MAX_SHEET_ROWS = 5_000  # a questionnaire has some hundred rows
-LIMITS = Limits(rows=MAX_SHEET_ROWS, columns=100)
+# openpyxl holds what it reads: the archive's directory is checked first against these
+# (a sheet of some hundred rows unpacks to a few hundred KiB), as survey.xlsx_reader does.
+LIMITS = Limits(rows=MAX_SHEET_ROWS, columns=100, part_bytes=16 * MIB)
 SELECT_ONE_KINDS = frozenset(
     {QuestionKind.SINGLE, QuestionKind.SATISFACTION, QuestionKind.AGREEMENT, QuestionKind.YES_NO}
 )
@@ -117,6 +120,8 @@ def read_xlsform(source: IO[bytes]) -> XLSFormQuestionnaire:
 
 def _sheets(source: IO[bytes]) -> dict[str, _Sheet]:
     """The workbook's sheets, refused if too large or unreadable."""
+    open_archive(source, LIMITS).close()  # a bomb or a protected file is refused unread
+    source.seek(0)
     try:
         workbook = load_workbook(source, read_only=True, data_only=False)
     except Exception as error:  # openpyxl raises many kinds on a file that is no workbook
@@ -247,6 +252,12 @@ class _SurveyReader:
         for column, value in (("required", required), (COUNTS_COLUMN, counts)):
             if value is None:
                 self.error(line, column, gettext("Valeur attendue : yes ou no."))
+        if counts and kind not in SCALE_KINDS:
+            self.error(
+                line,
+                COUNTS_COLUMN,
+                gettext("Seule une échelle de satisfaction ou d'accord compte dans le taux."),
+            )
         condition, codes = self.condition(line, row.get("relevant", ""))
         groups = self.groups(line, row.get(GROUPS_COLUMN, ""))
         engagements = tuple(row.get(ENGAGEMENTS_COLUMN, "").split())
