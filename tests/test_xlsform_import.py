@@ -140,6 +140,13 @@ def test_a_bad_polarity_and_a_missing_sheet_are_refused(organisation: Organisati
     assert "ligne 2, colonne qualiprefs_polarity (feuille « choices ») : Polarité inconnue." in [
         str(e) for e in refused.value.row_errors
     ]
+    with pytest.raises(ImportRefused) as refused:
+        import_xlsform(
+            questionnaire=target, source=_edited(content, "choices", {(3, "label"): "x" * 201})
+        )
+    assert [str(e) for e in refused.value.row_errors] == [
+        "ligne 3, colonne label (feuille « choices ») : Libellé trop long (200 caractères au plus)."
+    ]
 
     workbook = Workbook()
     workbook.active.title = "survey"  # type: ignore[union-attr]

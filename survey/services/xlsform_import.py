@@ -51,7 +51,7 @@ def import_xlsform(*, questionnaire: Questionnaire, source: IO[bytes]) -> Questi
         question.delete()
     questionnaire.sections.all().delete()
     if content.title:
-        questionnaire.title = content.title[:200]
+        questionnaire.title = content.title
     questionnaire.introduction = content.introduction
     questionnaire.save()
     _create(questionnaire, content, engagements)
@@ -95,7 +95,7 @@ def _create(
         section = Section.objects.create(
             questionnaire=questionnaire,
             code=section_def.code,
-            title=section_def.title[:200],
+            title=section_def.title,
             order=section_order,
         )
         for question_def in section_def.questions:
@@ -124,7 +124,7 @@ def _create(
                 Choice(
                     question=question,
                     code=c.code,
-                    label=c.label[:200],
+                    label=c.label,
                     order=i,
                     polarity=c.polarity,
                 )

@@ -44,6 +44,7 @@ from survey.xlsx_archive import open_archive
 from .questionnaire_definitions import ChoiceDef, QuestionDef, SectionDef
 
 MAX_SHEET_ROWS = 5_000  # a questionnaire has some hundred rows
+MAX_LABEL = 200  # a section's title, a choice's label (survey.models.questionnaires)
 # openpyxl holds what it reads: the archive's directory is checked first against these
 # (a sheet of some hundred rows unpacks to a few hundred KiB), as survey.xlsx_reader does.
 LIMITS = Limits(rows=MAX_SHEET_ROWS, columns=100, part_bytes=16 * MIB)
@@ -166,6 +167,8 @@ def _choice_lists(sheet: _Sheet, errors: _Errors) -> dict[str, list[ChoiceDef]]:
             errors.add(sheet.name, line, "name", gettext("Choix en double dans sa liste."))
         if not label:
             errors.add(sheet.name, line, "label", gettext("Libellé manquant."))
+        elif len(label) > MAX_LABEL:
+            errors.add(sheet.name, line, "label", _too_long())
         if polarity not in Polarity.values:
             errors.add(sheet.name, line, CHOICES_HEADER[3], gettext("Polarité inconnue."))
         lists.setdefault(list_name, []).append(ChoiceDef(name, label or "", polarity))
@@ -176,8 +179,14 @@ def _settings(sheet: _Sheet | None, errors: _Errors) -> tuple[str, str]:
     if sheet is None or not sheet.rows:
         return "", ""
     _unknown_columns(sheet, (*SETTINGS_HEADER, *IGNORED_SETTINGS), errors)
-    _, row = sheet.rows[0]
+    line, row = sheet.rows[0]
+    if len(row.get("form_title", "")) > MAX_LABEL:
+        errors.add(sheet.name, line, "form_title", _too_long())
     return row.get("form_title", ""), row.get(INTRODUCTION_COLUMN, "")
+
+
+def _too_long() -> str:
+    return gettext("Libellé trop long (%(max)s caractères au plus).") % {"max": MAX_LABEL}
 
 
 def _is_code(value: str) -> bool:
@@ -218,6 +227,8 @@ class _SurveyReader:
                     self.error(line, "type", gettext("Groupes imbriqués non pris en charge."))
                 elif not _is_code(name) or name in section_codes:
                     self.error(line, "name", gettext("Nom de section invalide ou en double."))
+                if len(row.get("label", "")) > MAX_LABEL:
+                    self.error(line, "label", _too_long())
                 current = (name, row.get("label", "") or name)
                 section_codes.add(name)
                 questions = []
