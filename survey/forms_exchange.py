@@ -1,4 +1,4 @@
-"""The upload form of a response import."""
+"""The upload forms of a response import and of an XLSForm questionnaire."""
 
 from __future__ import annotations
 
@@ -54,3 +54,28 @@ class ImportForm(forms.Form):
         """The upload a task is to read (see ``background``), once the form is valid."""
         file = self.cleaned_data.get("file")
         return file if isinstance(file, UploadedFile) else None
+
+
+class XLSFormImportForm(forms.Form):
+    """An XLSForm workbook (.xlsx): only checked for its size here; the reader
+    (``survey.services.xlsform_reader``) says what it refuses, row by row."""
+
+    file = forms.FileField(
+        label=_("Fichier XLSForm"),
+        widget=forms.FileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext("Format XLSX, %(max)s Mo au plus.") % {
+            "max": megabytes(import_max_bytes())
+        }
+        self.helper = FormHelper()
+        self.helper.form_error_title = gettext("Le fichier n'a pas été importé")
+        self.helper.add_input(Submit("submit", gettext("Importer")))
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        if upload.size is not None and upload.size > import_max_bytes():
+            raise forms.ValidationError(file_too_large_message(), code="too_large")
+        return upload

@@ -1,4 +1,5 @@
-"""The quality manager's exports and imports of responses (CSV, XLSX)."""
+"""The quality manager's exports and imports of responses (CSV, XLSX), and of a
+questionnaire's structure as an XLSForm."""
 
 from __future__ import annotations
 
@@ -16,10 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import access
-from .forms_exchange import ImportForm
-from .models import Choice, Questionnaire
+from .forms_exchange import ImportForm, XLSFormImportForm
+from .models import CampaignStatus, Choice, Questionnaire
 from .services import exchange, exchange_files, imports
+from .services.xlsform_import import import_xlsform
 from .spreadsheets import ImportRefused, csv_pieces, write_xlsx
+from .xlsform import export_xlsform
+from .xlsform import filename as xlsform_filename
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -52,6 +56,65 @@ def export(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
     filename = f"questionnaires-{questionnaire.campaign.year}-{questionnaire.channel}.{fmt}"
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+@access.role_required(access.MANAGEMENT)
+@require_GET
+def xlsform_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The questionnaire's structure as an XLSForm workbook (``survey.xlsform``), for ODK,
+    KoboToolbox or Enketo. A few queries, whatever the number of questions."""
+    questionnaire = access.get_scoped_or_404(
+        Questionnaire.objects.select_related("campaign"), request.user, access.MANAGEMENT, pk=pk
+    )
+    response = HttpResponse(export_xlsform(questionnaire), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        True, xlsform_filename(questionnaire)
+    )
+    return response
+
+
+@access.role_required(access.MANAGEMENT)
+def xlsform_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """An XLSForm replaces the questionnaire's structure, while its campaign is in
+    preparation; every refused thing is listed with its sheet, row and column."""
+    questionnaire = access.get_scoped_or_404(
+        Questionnaire.objects.select_related("campaign"), request.user, access.MANAGEMENT, pk=pk
+    )
+    campaign = questionnaire.campaign
+    refused: ImportRefused | None = None
+    if request.method == "POST":
+        form = XLSFormImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                import_xlsform(questionnaire=questionnaire, source=form.cleaned_data["file"])
+            except ImportRefused as error:
+                refused = error
+                form.add_error(
+                    None, _("Corrigez les erreurs listées ci-dessous : rien n'a été enregistré.")
+                )
+            except ValidationError as error:  # not in preparation, unreadable file…
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Le questionnaire a été importé."))
+                return redirect("survey:questionnaire_detail", pk=questionnaire.pk)
+    else:
+        form = XLSFormImportForm()
+    closed_reason = (
+        ""
+        if campaign.status == CampaignStatus.DRAFT
+        else _("Seul le questionnaire d'une campagne en préparation peut être importé.")
+    )
+    return render(
+        request,
+        "survey/exchange/xlsform_import.html",
+        {
+            "questionnaire": questionnaire,
+            "campaign": campaign,
+            "form": form,
+            "refused": refused,
+            "closed_reason": closed_reason,
+        },
+    )
 
 
 @access.role_required(access.MANAGEMENT)

@@ -102,6 +102,8 @@ def _urls_of(objects: dict[str, Any]) -> list[tuple[str, str]]:
         ("post", reverse("survey:campaign_transition", args=[campaign.pk])),
         ("post", reverse("survey:campaign_grace", args=[campaign.pk])),
         ("get", reverse("survey:questionnaire_detail", args=[questionnaire.pk])),
+        ("get", reverse("survey:xlsform_export", args=[questionnaire.pk])),
+        ("get", reverse("survey:xlsform_import", args=[questionnaire.pk])),
         ("get", reverse("admin:survey_campaign_change", args=[campaign.pk])),
         ("get", reverse("admin:survey_questionnaire_change", args=[questionnaire.pk])),
         ("get", reverse("admin:survey_question_change", args=[objects["question"].pk])),
@@ -254,3 +256,16 @@ def test_an_import_job_is_the_quality_managers_only(
 
     assert response.status_code == (200 if role == Role.QUALITY_MANAGER else 403)
     assert client_for(Role.QUALITY_MANAGER, other_organisation).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", ["survey:xlsform_export", "survey:xlsform_import"])
+def test_the_xlsform_pages_are_the_quality_managers_only(
+    page: str, role: str, organisation: Organisation
+) -> None:
+    questionnaire = QuestionnaireFactory(campaign=CampaignFactory(organisation=organisation))
+    url = reverse(page, args=[questionnaire.pk])
+
+    response = client_for(role, organisation).get(url)
+
+    assert response.status_code == (200 if role == Role.QUALITY_MANAGER else 403)
