@@ -125,3 +125,22 @@ def serious_violations(page: Any) -> list[str]:
         for v in results.response["violations"]
         if v["impact"] in {"serious", "critical"}
     ]
+
+
+def wait_until_queue_empty(page: Any) -> None:
+    """Wait until the device's send queue (IndexedDB) holds nothing: a questionnaire leaves
+    it only once the server answered 200 or 201, so every one is stored by then. Waiting
+    for the pending panel to be hidden is not enough on a page just loaded: the panel is
+    hidden until the queue has been read."""
+    page.wait_for_function(
+        """() => new Promise((resolve) => {
+            const open = indexedDB.open("qualiprefs-saisie");
+            open.onerror = () => resolve(false);
+            open.onsuccess = () => {
+                const db = open.result;
+                const count = db.transaction("queue").objectStore("queue").count();
+                count.onsuccess = () => { db.close(); resolve(count.result === 0); };
+                count.onerror = () => { db.close(); resolve(false); };
+            };
+        })"""
+    )

@@ -19,7 +19,7 @@ from .entry import (
     log_in_and_start,
     open_survey,
 )
-from .helpers import go_offline, go_online, log_in
+from .helpers import go_offline, go_online, log_in, wait_until_queue_empty
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -94,6 +94,7 @@ def test_questionnaires_queued_by_one_trainee_are_never_stored_under_the_next_on
     tab_b.wait_for_url("**/compte/connexion/**")
     log_in(tab_b, live_server, first.username)
     tab_b.goto(f"{live_server.url}/saisie/")
+    wait_until_queue_empty(tab_b)
     expect(tab_b.locator("[data-queue-pending]")).to_be_hidden()
     assert Response.objects.count() == 2
     assert set(Response.objects.values_list("interviewer", flat=True)) == {first.pk}
